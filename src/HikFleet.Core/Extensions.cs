@@ -1,0 +1,18 @@
+using HikFleet.Core.Data;
+using HikFleet.Core.Jobs;
+using HikFleet.Core.Sites;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HikFleet.Core;
+
+public static class CoreServiceCollectionExtensions
+{
+    /// <summary>The fleet model: database, jobs and the services that hold the business rules.</summary>
+    public static IServiceCollection AddFleetCore(this IServiceCollection services, string connectionString, bool runJobServer = true)
+    {
+        services.AddFleetDatabase(FleetDatabase.WithApplicationName(connectionString, "hikfleet"));
+        services.AddFleetJobs(FleetDatabase.WithApplicationName(connectionString, "hikfleet-jobs"), runJobServer);
+        services.AddSingleton<SiteService>();
+        return services;
+    }
+}

@@ -1,0 +1,167 @@
+using System.Net;
+using HikFleet.Core.Data.Entities;
+using HikFleet.Core.Sites;
+using HikFleet.Testing;
+using Microsoft.EntityFrameworkCore;
+
+namespace HikFleet.Core.Tests.Sites;
+
+public sealed class SiteServiceTests : IClassFixture<MigratedDatabase>
+{
+    private readonly MigratedDatabase _database;
+    private readonly SiteService _sites;
+
+    public SiteServiceTests(MigratedDatabase database)
+    {
+        _database = database;
+        _sites = new SiteService(database.ContextFactory);
+    }
+
+    private async Task<Guid> NewTenantAsync()
+    {
+        await using var db = _database.CreateContext();
+        var tenant = new Tenant { Name = $"Tenant {Guid.NewGuid():N}" };
+        db.Tenants.Add(tenant);
+        await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        return tenant.Id;
+    }
+
+    [Fact]
+    public async Task A_site_round_trips_through_create_edit_and_delete()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var tenant = await NewTenantAsync();
+
+        var created = await _sites.CreateAsync(new SiteInput
+        {
+            TenantId = tenant,
+            Name = "  Warehouse North ",
+            TimeZone = "Europe/Berlin",
+            Subnets = ["10.20.0.0/24", "10.20.1.0/24", "10.20.0.0/24"],
+            NtpServer = "ntp.example.lan",
+        }, ct);
+        Assert.True(created.Succeeded, string.Join("; ", created.Errors.SelectMany(e => e.Value)));
+
+        await using (var db = _database.CreateContext())
+        {
+            var site = await db.Sites.AsNoTracking().SingleAsync(s => s.Id == created.SiteId, ct);
+            Assert.Equal("Warehouse North", site.Name);
+            Assert.Equal("Europe/Berlin", site.TimeZone);
+            Assert.Equal([IPNetwork.Parse("10.20.0.0/24"), IPNetwork.Parse("10.20.1.0/24")], site.Subnets);
+            Assert.Equal("ntp.example.lan", site.NtpServer);
+
+            var updated = await _sites.UpdateAsync(site.Id, new SiteInput
+            {
+                TenantId = tenant,
+                Name = "Warehouse N",
+                TimeZone = "America/New_York",
+                Subnets = ["192.168.7.0/24"],
+                NtpServer = "",
+                Version = site.Version,
+            }, ct);
+            Assert.True(updated.Succeeded);
+
+            // A second editor still holding the old version is refused instead of overwriting.
+            var stale = await _sites.UpdateAsync(site.Id, new SiteInput
+            {
+                TenantId = tenant, Name = "Stale", TimeZone = "UTC", Version = site.Version,
+            }, ct);
+            Assert.False(stale.Succeeded);
+            Assert.Contains("changed this site", stale.Errors[""][0]);
+        }
+
+        await using (var db = _database.CreateContext())
+        {
+            var site = await db.Sites.AsNoTracking().SingleAsync(s => s.Id == created.SiteId, ct);
+            Assert.Equal("Warehouse N", site.Name);
+            Assert.Equal("America/New_York", site.TimeZone);
+            Assert.Equal([IPNetwork.Parse("192.168.7.0/24")], site.Subnets);
+            Assert.Null(site.NtpServer);
+        }
+
+        Assert.True((await _sites.DeleteAsync(created.SiteId!.Value, ct)).Succeeded);
+        await using (var db = _database.CreateContext())
+        {
+            Assert.False(await db.Sites.AnyAsync(s => s.Id == created.SiteId, ct));
+        }
+    }
+
+    [Fact]
+    public async Task Invalid_input_is_refused_with_a_message_per_field_and_nothing_is_saved()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var tenant = await NewTenantAsync();
+
+        var result = await _sites.CreateAsync(new SiteInput
+        {
+            TenantId = tenant,
+            Name = " ",
+            TimeZone = "Mars/Olympus",
+            Subnets = ["10.0.0.5/24", "10.0.0.0", "300.1.1.0/24"],
+            NtpServer = "not a host!",
+        }, ct);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains(nameof(SiteInput.Name), result.Errors.Keys);
+        Assert.Contains(nameof(SiteInput.TimeZone), result.Errors.Keys);
+        Assert.Contains(nameof(SiteInput.NtpServer), result.Errors.Keys);
+        var subnetErrors = result.Errors[nameof(SiteInput.Subnets)];
+        Assert.Equal(3, subnetErrors.Length);
+        Assert.Contains(subnetErrors, e => e.Contains("did you mean 10.0.0.0/24"));
+
+        await using var db = _database.CreateContext();
+        Assert.False(await db.Sites.AnyAsync(s => s.TenantId == tenant, ct));
+    }
+
+    [Fact]
+    public async Task Two_sites_of_one_tenant_cannot_share_a_name()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var tenant = await NewTenantAsync();
+        var input = new SiteInput { TenantId = tenant, Name = "HQ", TimeZone = "UTC" };
+
+        Assert.True((await _sites.CreateAsync(input, ct)).Succeeded);
+        var second = await _sites.CreateAsync(input, ct);
+
+        Assert.False(second.Succeeded);
+        Assert.Contains(nameof(SiteInput.Name), second.Errors.Keys);
+        var otherTenant = await NewTenantAsync();
+        Assert.True((await _sites.CreateAsync(new SiteInput { TenantId = otherTenant, Name = "HQ", TimeZone = "UTC" }, ct)).Succeeded);
+    }
+
+    [Fact]
+    public async Task A_site_with_cameras_is_not_deleted()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var tenant = await NewTenantAsync();
+        var created = await _sites.CreateAsync(new SiteInput { TenantId = tenant, Name = "Depot", TimeZone = "UTC" }, ct);
+        await using (var db = _database.CreateContext())
+        {
+            db.Cameras.Add(new Camera
+            {
+                SiteId = created.SiteId!.Value,
+                SerialNumber = $"DS-2CD2386G2-IU{Guid.NewGuid():N}"[..30],
+                MacAddress = "58:50:ed:1f:e3:85",
+                Model = "DS-2CD2386G2-IU",
+            });
+            await db.SaveChangesAsync(ct);
+        }
+
+        var deleted = await _sites.DeleteAsync(created.SiteId!.Value, ct);
+
+        Assert.False(deleted.Succeeded);
+        Assert.Contains("1 camera", deleted.Errors[""][0]);
+    }
+
+    [Fact]
+    public async Task The_database_refuses_a_mac_address_in_another_spelling()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var tenant = await NewTenantAsync();
+        var created = await _sites.CreateAsync(new SiteInput { TenantId = tenant, Name = "Yard", TimeZone = "UTC" }, ct);
+        await using var db = _database.CreateContext();
+        db.Cameras.Add(new Camera { SiteId = created.SiteId!.Value, SerialNumber = "X1", MacAddress = "58-50-ED-1F-E3-85", Model = "M" });
+
+        await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync(ct));
+    }
+}
