@@ -26,8 +26,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$repo/deploy/pg.sh" start
-export HIKFLEET_TEST_PG="$("$repo/deploy/pg.sh" admin-url)"
+if [ -n "${HIKFLEET_TEST_PG:-${ConnectionStrings__Fleet:-}}" ]; then
+  # An existing server: tests create (and drop) one database per test class on it, so the role needs CREATEDB.
+  export HIKFLEET_TEST_PG="${HIKFLEET_TEST_PG:-$ConnectionStrings__Fleet}"
+  cleanup() { rm -rf "$work"; }
+  echo "test.sh: using the PostgreSQL server given in the environment" >&2
+else
+  "$repo/deploy/pg.sh" start
+  export HIKFLEET_TEST_PG="$("$repo/deploy/pg.sh" admin-url)"
+fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet tool restore >/dev/null

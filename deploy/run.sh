@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The README's run command: installs what is missing, starts the private PostgreSQL (data kept in .data/ between
+# runs), builds and starts HikFleet at http://127.0.0.1:5080. Ctrl+C stops HikFleet and PostgreSQL; nothing stays behind.
+#
+# Settings (environment): HIKFLEET_URL (default http://127.0.0.1:5080); ConnectionStrings__Fleet to use another
+# PostgreSQL instead of the private one.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+url="${HIKFLEET_URL:-http://127.0.0.1:5080}"
+app_dir="$repo/.data/app"
+app_pid=""
+own_pg=0
+
+"$repo/deploy/install.sh"
+
+stop_all() {
+  trap - INT TERM EXIT
+  if [ -n "$app_pid" ] && kill -0 "$app_pid" 2>/dev/null; then
+    echo "run.sh: stopping HikFleet..." >&2
+    kill -TERM "$app_pid" 2>/dev/null || true
+    wait "$app_pid" 2>/dev/null || true
+  fi
+  if [ "$own_pg" = 1 ]; then "$repo/deploy/pg.sh" stop || true; fi
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+
+if [ -z "${ConnectionStrings__Fleet:-}" ]; then
+  "$repo/deploy/pg.sh" start
+  own_pg=1
+  ConnectionStrings__Fleet="$("$repo/deploy/pg.sh" url)"
+  export ConnectionStrings__Fleet
+fi
+
+echo "run.sh: building HikFleet (Release)..." >&2
+dotnet publish src/HikFleet.Web -c Release -o "$app_dir" --nologo -v quiet -p:UseAppHost=false >/dev/null
+
+mkdir -p "$repo/.data/logs"
+export ASPNETCORE_URLS="$url" ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Production}"
+export Serilog__WriteTo__1__Args__path="$repo/.data/logs/hikfleet-.log"
+(cd "$app_dir" && exec dotnet HikFleet.Web.dll) &
+app_pid=$!
+
+# Say where to go once it answers.
+for _ in $(seq 1 120); do
+  if ! kill -0 "$app_pid" 2>/dev/null; then echo "run.sh: HikFleet exited; see the log above." >&2; exit 1; fi
+  if (exec 3<>"/dev/tcp/127.0.0.1/${url##*:}") 2>/dev/null; then break; fi
+  sleep 0.5
+done
+echo
+echo "  HikFleet is running: open $url"
+echo "  Logs: .data/logs/   Data: .data/pg/   Press Ctrl+C to stop everything."
+echo
+wait "$app_pid"
