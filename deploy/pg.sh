@@ -8,13 +8,13 @@
 #   deploy/pg.sh url       print the application's connection string (ConnectionStrings__Fleet)
 #   deploy/pg.sh admin-url print the superuser connection string (tests create a database per test class with it)
 #
-# Settings (environment): HIKFLEET_PG_DIR (default <repo>/.data/pg), HIKFLEET_PG_PORT (default 55432),
+# Settings (environment): HIKFLEET_PG_DIR (default <repo>/.data/pg), HIKFLEET_PG_PORT (default 25432),
 # HIKFLEET_PG_FAST=1 turns durability off (fsync, synchronous_commit, full_page_writes) for throw-away test clusters.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dir="${HIKFLEET_PG_DIR:-$repo/.data/pg}"
-port="${HIKFLEET_PG_PORT:-55432}"
+port="${HIKFLEET_PG_PORT:-25432}"
 data="$dir/data"
 sock="$dir/socket"
 secrets="$dir/secrets"

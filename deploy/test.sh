@@ -13,9 +13,10 @@ cd "$repo"
 work="$(mktemp -d /tmp/hikfleet-test.XXXXXX)"
 chmod 755 "$work"
 export HIKFLEET_PG_DIR="$work/pg" HIKFLEET_PG_FAST=1
-# A private port nobody else uses (another test run, the dev cluster on 55432).
+# A private port nobody else uses (another test run, the dev cluster on 25432), below the kernel's ephemeral
+# range (32768+) so no outgoing connection of a parallel test can be holding it.
 for _ in $(seq 1 50); do
-  port=$(( 20000 + RANDOM % 20000 ))
+  port=$(( 20000 + RANDOM % 12000 ))
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
 done
 export HIKFLEET_PG_PORT="$port"

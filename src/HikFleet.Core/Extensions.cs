@@ -1,6 +1,8 @@
 using HikFleet.Core.Data;
 using HikFleet.Core.Jobs;
+using HikFleet.Core.Security;
 using HikFleet.Core.Sites;
+using HikFleet.Core.Tenants;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HikFleet.Core;
@@ -13,6 +15,9 @@ public static class CoreServiceCollectionExtensions
         services.AddFleetDatabase(FleetDatabase.WithApplicationName(connectionString, "hikfleet"));
         services.AddFleetJobs(FleetDatabase.WithApplicationName(connectionString, "hikfleet-jobs"), runJobServer);
         services.AddSingleton<SiteService>();
+        services.AddSingleton<TenantService>();
+        services.AddSingleton<ApiTokenService>();
+        services.AddSingleton(TimeProvider.System);
         return services;
     }
 }

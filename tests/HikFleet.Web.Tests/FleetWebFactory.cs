@@ -1,12 +1,19 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.RegularExpressions;
+using HikFleet.Core.Security;
 using HikFleet.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HikFleet.Web.Tests;
 
-/// <summary>The real HikFleet web host (migrations, Hangfire, Serilog, Blazor) on its own fresh database.</summary>
-public sealed class FleetWebFactory : WebApplicationFactory<Program>, IAsyncLifetime
+/// <summary>The real HikFleet web host (migrations, identity, Hangfire, Serilog, Blazor) on its own fresh database.</summary>
+public sealed partial class FleetWebFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
+    public const string Password = "Test-Passw0rd!x";
+
     public TestDatabase Database { get; } = new();
 
     public async ValueTask InitializeAsync() => await Database.InitializeAsync();
@@ -16,10 +23,58 @@ public sealed class FleetWebFactory : WebApplicationFactory<Program>, IAsyncLife
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Fleet", Database.ConnectionString);
         builder.UseSetting("Fleet:DefaultTenant", "Test tenant");
+        builder.UseSetting("Fleet:RateLimits:SignInPerMinute", "1000");
+        builder.UseSetting("Fleet:RateLimits:ApiBurst", "10000");
         // Console only: tests must not leave log files behind.
         builder.UseSetting("Serilog:WriteTo:1:Name", "Console");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        builder.UseSetting("Serilog:MinimumLevel:Override:Hangfire", "Warning");
     }
+
+    /// <summary>Makes sure the host (and its migrations) runs before a test touches the database directly.</summary>
+    public void EnsureStarted() => _ = Server;
+
+    public async Task<FleetUser> CreateUserAsync(string role, params TenantMembership[] memberships)
+    {
+        EnsureStarted();
+        return await TestUsers.CreateAsync(Database, $"{role.ToLowerInvariant()}-{Guid.NewGuid():N}"[..24], role, memberships, Password);
+    }
+
+    /// <summary>An API client authenticated by a fresh bearer token of a new user with this role and scope.</summary>
+    public async Task<HttpClient> ApiClientAsync(string role, params TenantMembership[] memberships)
+    {
+        var user = await CreateUserAsync(role, memberships);
+        var (_, secret) = await Services.GetRequiredService<ApiTokenService>().CreateAsync(user.Id, "test");
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+        return client;
+    }
+
+    /// <summary>A browser-like client signed in through the real sign-in form (antiforgery token and all).</summary>
+    public async Task<HttpClient> SignedInClientAsync(string role, params TenantMembership[] memberships)
+    {
+        var user = await CreateUserAsync(role, memberships);
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        await SignInAsync(client, user.UserName!, Password);
+        return client;
+    }
+
+    public static async Task<HttpResponseMessage> SignInAsync(HttpClient client, string userName, string password)
+    {
+        var form = await client.GetStringAsync("/account/login");
+        var token = AntiforgeryField().Match(form).Groups[1].Value;
+        var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
+            ["username"] = userName,
+            ["password"] = password,
+            ["returnUrl"] = "/",
+        }));
+        return response;
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex AntiforgeryField();
 
     public override async ValueTask DisposeAsync()
     {

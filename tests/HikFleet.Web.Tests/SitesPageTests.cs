@@ -1,7 +1,11 @@
 using AngleSharp.Dom;
 using Bunit;
+using Bunit.TestDoubles;
 using HikFleet.Core.Data;
+using System.Security.Claims;
 using HikFleet.Core.Data.Entities;
+using HikFleet.Core.Security;
+using HikFleet.Web.Auth;
 using HikFleet.Core.Sites;
 using HikFleet.Testing;
 using HikFleet.Web.Components.Pages.Sites;
@@ -18,6 +22,7 @@ namespace HikFleet.Web.Tests;
 public sealed class SitesPageTests : BunitContext, IClassFixture<MigratedDatabase>
 {
     private readonly MigratedDatabase _database;
+    private readonly BunitAuthorizationContext _auth;
 
     public SitesPageTests(MigratedDatabase database)
     {
@@ -28,7 +33,20 @@ public sealed class SitesPageTests : BunitContext, IClassFixture<MigratedDatabas
         Services.AddMudServices();
         Services.AddSingleton(database.ContextFactory);
         Services.AddSingleton<SiteService>();
+        Services.AddSingleton<FleetScopeProvider>();
+        _auth = AddAuthorization();
+        Services.AddCascadingAuthenticationState();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+    }
+
+    /// <summary>Signs a real database user of this role in to the rendered page.</summary>
+    private async Task SignInAsync(string role, params TenantMembership[] memberships)
+    {
+        var user = await TestUsers.CreateAsync(_database, $"{role}-{Guid.NewGuid():N}"[..20], role, memberships);
+        _auth.SetAuthorized(user.UserName!);
+        // SetRoles replaces earlier claims: the user id goes last.
+        _auth.SetRoles(role);
+        _auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()));
     }
 
     private async Task<Tenant> TenantAsync()
@@ -65,6 +83,7 @@ public sealed class SitesPageTests : BunitContext, IClassFixture<MigratedDatabas
     public async Task Creating_a_site_persists_it_and_lists_it()
     {
         await TenantAsync();
+        await SignInAsync(FleetRoles.Administrator);
         var page = RenderPage();
         await ClickAsync(page, "[data-testid=new-site]");
         Type(page, "site-name", "Harbour Gate");
@@ -86,7 +105,8 @@ public sealed class SitesPageTests : BunitContext, IClassFixture<MigratedDatabas
     [Fact]
     public async Task Invalid_input_shows_field_errors_and_keeps_what_was_typed()
     {
-        await TenantAsync();
+        var tenant = await TenantAsync();
+        await SignInAsync(FleetRoles.TenantAdmin, new TenantMembership { TenantId = tenant.Id });
         var page = RenderPage();
 
         await ClickAsync(page, "[data-testid=new-site]");
@@ -109,8 +129,9 @@ public sealed class SitesPageTests : BunitContext, IClassFixture<MigratedDatabas
     public async Task Editing_and_deleting_a_site_from_the_list()
     {
         var tenant = await TenantAsync();
+        await SignInAsync(FleetRoles.Administrator);
         var service = Services.GetRequiredService<SiteService>();
-        var created = await service.CreateAsync(
+        var created = await service.CreateAsync(FleetScope.System,
             new SiteInput { TenantId = tenant.Id, Name = "Old Name", TimeZone = "UTC" }, TestContext.Current.CancellationToken);
         var page = RenderPage();
 
@@ -127,6 +148,22 @@ public sealed class SitesPageTests : BunitContext, IClassFixture<MigratedDatabas
         page.WaitForAssertion(() => Assert.DoesNotContain("New Name", page.FindAll("[data-testid=site-name-cell]").Select(c => c.TextContent)));
 
         await using var db = _database.CreateContext();
-        Assert.False(await db.Sites.AnyAsync(s => s.Id == created.SiteId, TestContext.Current.CancellationToken));
+        Assert.False(await db.Sites.AnyAsync(s => s.Id == created.Id, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task A_viewer_sees_the_sites_but_no_way_to_change_them()
+    {
+        var tenant = await TenantAsync();
+        await Services.GetRequiredService<SiteService>().CreateAsync(FleetScope.System,
+            new SiteInput { TenantId = tenant.Id, Name = $"Viewed {Guid.NewGuid():N}"[..16], TimeZone = "UTC" }, TestContext.Current.CancellationToken);
+        await SignInAsync(FleetRoles.Viewer, new TenantMembership { TenantId = tenant.Id });
+
+        var page = RenderPage();
+
+        Assert.Contains("Viewed", page.Markup);
+        Assert.Empty(page.FindAll("[data-testid=new-site]"));
+        Assert.Empty(page.FindAll("[data-testid=edit-site]"));
+        Assert.Empty(page.FindAll("[data-testid=delete-site]"));
     }
 }

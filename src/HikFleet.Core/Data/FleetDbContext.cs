@@ -1,4 +1,7 @@
 using HikFleet.Core.Data.Entities;
+using HikFleet.Core.Security;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace HikFleet.Core.Data;
@@ -10,14 +13,26 @@ namespace HikFleet.Core.Data;
 /// <code>dotnet tool restore &amp;&amp; dotnet ef migrations add &lt;Name&gt; --project src/HikFleet.Core --startup-project src/HikFleet.Core --output-dir Data/Migrations</code>
 /// Migrations are applied at start by <see cref="FleetDatabaseMigrator"/>, never by <c>EnsureCreated</c>.
 /// </remarks>
-public sealed class FleetDbContext(DbContextOptions<FleetDbContext> options) : DbContext(options)
+public sealed class FleetDbContext(DbContextOptions<FleetDbContext> options)
+    : IdentityDbContext<FleetUser, IdentityRole<Guid>, Guid>(options)
 {
     public DbSet<Tenant> Tenants => Set<Tenant>();
     public DbSet<Site> Sites => Set<Site>();
     public DbSet<Camera> Cameras => Set<Camera>();
+    public DbSet<TenantMembership> TenantMemberships => Set<TenantMembership>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        base.OnModelCreating(modelBuilder);
+        // Identity names its tables AspNet*; keep the schema in one (snake_case) style.
+        modelBuilder.Entity<FleetUser>().ToTable("users");
+        modelBuilder.Entity<IdentityRole<Guid>>().ToTable("roles");
+        modelBuilder.Entity<IdentityUserRole<Guid>>().ToTable("user_roles");
+        modelBuilder.Entity<IdentityUserClaim<Guid>>().ToTable("user_claims");
+        modelBuilder.Entity<IdentityUserLogin<Guid>>().ToTable("user_logins");
+        modelBuilder.Entity<IdentityUserToken<Guid>>().ToTable("user_tokens");
+        modelBuilder.Entity<IdentityRoleClaim<Guid>>().ToTable("role_claims");
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(FleetDbContext).Assembly);
     }
 }

@@ -9,7 +9,7 @@ internal sealed class FleetDbContextDesignFactory : IDesignTimeDbContextFactory<
     public FleetDbContext CreateDbContext(string[] args)
     {
         var connectionString = Environment.GetEnvironmentVariable("ConnectionStrings__Fleet")
-            ?? "Host=127.0.0.1;Port=55432;Database=hikfleet;Username=hikfleet";
+            ?? "Host=127.0.0.1;Port=25432;Database=hikfleet;Username=hikfleet";
         var options = new DbContextOptionsBuilder<FleetDbContext>();
         FleetDatabase.Configure(options, connectionString);
         return new FleetDbContext(options.Options);

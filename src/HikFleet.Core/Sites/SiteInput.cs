@@ -17,16 +17,6 @@ public sealed class SiteInput
     public uint? Version { get; set; }
 }
 
-/// <summary>The outcome of validating or saving a site: either the site id or a list of field errors.</summary>
-public sealed record SiteResult(Guid? SiteId, IReadOnlyDictionary<string, string[]> Errors)
-{
-    public bool Succeeded => Errors.Count == 0;
-
-    public static SiteResult Ok(Guid id) => new(id, new Dictionary<string, string[]>());
-
-    public static SiteResult Invalid(string field, string message) => new(null, new Dictionary<string, string[]> { [field] = [message] });
-}
-
 /// <summary>Validation rules for sites, shared by the UI, the API and imports.</summary>
 public static class SiteValidator
 {

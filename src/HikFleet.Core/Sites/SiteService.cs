@@ -1,5 +1,7 @@
+using HikFleet.Core.Common;
 using HikFleet.Core.Data;
 using HikFleet.Core.Data.Entities;
+using HikFleet.Core.Security;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -8,18 +10,28 @@ namespace HikFleet.Core.Sites;
 /// <summary>Creates, changes and removes sites; the rules live here so the UI and the API behave the same.</summary>
 public sealed class SiteService(IDbContextFactory<FleetDbContext> contexts)
 {
-    public async Task<SiteResult> CreateAsync(SiteInput input, CancellationToken cancellationToken = default)
+    public async Task<ServiceResult> CreateAsync(FleetScope scope, SiteInput input, CancellationToken cancellationToken = default)
     {
+        if (!scope.SeesTenant(input.TenantId))
+        {
+            return ServiceResult.Invalid(nameof(SiteInput.TenantId), "No such tenant.");
+        }
+
+        if (!scope.Can(FleetPermissions.ManageSites, input.TenantId))
+        {
+            return ServiceResult.Forbidden("Your role may not create sites in this tenant.");
+        }
+
         var errors = SiteValidator.Validate(input, out var subnets);
         if (errors.Count > 0)
         {
-            return new SiteResult(null, errors);
+            return ServiceResult.Invalid(errors);
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         if (!await db.Tenants.AnyAsync(t => t.Id == input.TenantId, cancellationToken))
         {
-            return SiteResult.Invalid(nameof(SiteInput.TenantId), "The tenant does not exist.");
+            return ServiceResult.Invalid(nameof(SiteInput.TenantId), "No such tenant.");
         }
 
         var site = new Site
@@ -34,19 +46,25 @@ public sealed class SiteService(IDbContextFactory<FleetDbContext> contexts)
         return await SaveAsync(db, site.Id, cancellationToken);
     }
 
-    public async Task<SiteResult> UpdateAsync(Guid siteId, SiteInput input, CancellationToken cancellationToken = default)
+    /// <summary>Changes a site. The tenant of a site never changes; <see cref="SiteInput.TenantId"/> is ignored here.</summary>
+    public async Task<ServiceResult> UpdateAsync(FleetScope scope, Guid siteId, SiteInput input, CancellationToken cancellationToken = default)
     {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var site = await scope.Sites(db).SingleOrDefaultAsync(s => s.Id == siteId, cancellationToken);
+        if (site is null)
+        {
+            return ServiceResult.NotFound("The site does not exist.");
+        }
+
+        if (!scope.Can(FleetPermissions.ManageSites, site.TenantId))
+        {
+            return ServiceResult.Forbidden("Your role may not change this site.");
+        }
+
         var errors = SiteValidator.Validate(input, out var subnets);
         if (errors.Count > 0)
         {
-            return new SiteResult(null, errors);
-        }
-
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var site = await db.Sites.SingleOrDefaultAsync(s => s.Id == siteId, cancellationToken);
-        if (site is null)
-        {
-            return SiteResult.Invalid("", "The site no longer exists.");
+            return ServiceResult.Invalid(errors);
         }
 
         if (input.Version is { } version)
@@ -64,39 +82,44 @@ public sealed class SiteService(IDbContextFactory<FleetDbContext> contexts)
     }
 
     /// <summary>Deletes an empty site. A site that still has cameras is refused: retire or move them first.</summary>
-    public async Task<SiteResult> DeleteAsync(Guid siteId, CancellationToken cancellationToken = default)
+    public async Task<ServiceResult> DeleteAsync(FleetScope scope, Guid siteId, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var site = await db.Sites.SingleOrDefaultAsync(s => s.Id == siteId, cancellationToken);
+        var site = await scope.Sites(db).SingleOrDefaultAsync(s => s.Id == siteId, cancellationToken);
         if (site is null)
         {
-            return SiteResult.Invalid("", "The site no longer exists.");
+            return ServiceResult.NotFound("The site does not exist.");
+        }
+
+        if (!scope.Can(FleetPermissions.ManageSites, site.TenantId))
+        {
+            return ServiceResult.Forbidden("Your role may not delete this site.");
         }
 
         var cameras = await db.Cameras.CountAsync(c => c.SiteId == siteId, cancellationToken);
         if (cameras > 0)
         {
-            return SiteResult.Invalid("", $"The site still has {cameras} camera(s); move or retire them before deleting it.");
+            return ServiceResult.Conflict("", $"The site still has {cameras} camera(s); move or retire them before deleting it.");
         }
 
         db.Sites.Remove(site);
         return await SaveAsync(db, siteId, cancellationToken);
     }
 
-    private static async Task<SiteResult> SaveAsync(FleetDbContext db, Guid id, CancellationToken cancellationToken)
+    private static async Task<ServiceResult> SaveAsync(FleetDbContext db, Guid id, CancellationToken cancellationToken)
     {
         try
         {
             await db.SaveChangesAsync(cancellationToken);
-            return SiteResult.Ok(id);
+            return ServiceResult.Ok(id);
         }
         catch (DbUpdateConcurrencyException)
         {
-            return SiteResult.Invalid("", "Someone else changed this site meanwhile; reload it and apply your change again.");
+            return ServiceResult.Conflict("", "Someone else changed this site meanwhile; reload it and apply your change again.");
         }
         catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
-            return SiteResult.Invalid(nameof(SiteInput.Name), "This tenant already has a site with that name.");
+            return ServiceResult.Conflict(nameof(SiteInput.Name), "This tenant already has a site with that name.");
         }
     }
 }

@@ -1,5 +1,6 @@
 using HikFleet.Core;
 using HikFleet.Core.Data;
+using HikFleet.Web.Api;
 using HikFleet.Web.Components;
 using HikFleet.Web.Health;
 using MudBlazor.Services;
@@ -8,15 +9,17 @@ namespace HikFleet.Web.Extensions;
 
 public static class ServiceExtensions
 {
-    /// <summary>Everything the web node hosts: the fleet core and its jobs, the Blazor UI, health checks.</summary>
+    /// <summary>Everything the web node hosts: the fleet core and its jobs, the Blazor UI, the API, health checks.</summary>
     public static WebApplicationBuilder AddFleetServices(this WebApplicationBuilder builder)
     {
-        var connectionString = builder.Configuration.GetFleetConnectionString();
+        var connectionString = DevelopmentDatabase.Resolve(builder.Configuration, builder.Environment);
         var runJobs = builder.Configuration.GetValue("Fleet:RunJobServer", true);
         builder.Services.AddFleetCore(connectionString, runJobs);
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi("v1");
 
         builder.Services.AddHealthChecks()
             .AddCheck<FleetDatabaseHealthCheck>("database", tags: ["ready"])
@@ -35,22 +38,36 @@ public static class ServiceExtensions
 
     public static WebApplication UseFleetPipeline(this WebApplication app)
     {
+        app.UseFleetSecurityHeaders();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
 
-        app.UseStatusCodePagesWithReExecute("/not-found");
+        // Pages get a friendly "not found"; API callers keep their Problem Details, the job dashboard its own pages.
+        app.UseWhen(c => !AuthExtensions.IsMachinePath(c.Request.Path), page => page.UseStatusCodePagesWithReExecute("/not-found"));
         app.UseFleetRequestLogging();
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
         app.UseAntiforgery();
+        app.UseSwaggerUI(options =>
+        {
+            options.RoutePrefix = "api/docs";
+            options.DocumentTitle = "HikFleet API";
+            options.SwaggerEndpoint("/openapi/v1.json", "HikFleet API v1");
+        });
         return app;
     }
 
     public static WebApplication MapFleetEndpoints(this WebApplication app)
     {
-        app.MapStaticAssets();
+        app.MapStaticAssets().AllowAnonymous();
         app.MapFleetHealth();
         app.MapFleetJobDashboard();
+        app.MapAccountEndpoints();
+        app.MapFleetApi();
+        app.MapOpenApi("/openapi/{documentName}.json");
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -1,5 +1,7 @@
 using System.Net;
+using HikFleet.Core.Common;
 using HikFleet.Core.Data.Entities;
+using HikFleet.Core.Security;
 using HikFleet.Core.Sites;
 using HikFleet.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -32,7 +34,7 @@ public sealed class SiteServiceTests : IClassFixture<MigratedDatabase>
         var ct = TestContext.Current.CancellationToken;
         var tenant = await NewTenantAsync();
 
-        var created = await _sites.CreateAsync(new SiteInput
+        var created = await _sites.CreateAsync(FleetScope.System, new SiteInput
         {
             TenantId = tenant,
             Name = "  Warehouse North ",
@@ -44,13 +46,13 @@ public sealed class SiteServiceTests : IClassFixture<MigratedDatabase>
 
         await using (var db = _database.CreateContext())
         {
-            var site = await db.Sites.AsNoTracking().SingleAsync(s => s.Id == created.SiteId, ct);
+            var site = await db.Sites.AsNoTracking().SingleAsync(s => s.Id == created.Id, ct);
             Assert.Equal("Warehouse North", site.Name);
             Assert.Equal("Europe/Berlin", site.TimeZone);
             Assert.Equal([IPNetwork.Parse("10.20.0.0/24"), IPNetwork.Parse("10.20.1.0/24")], site.Subnets);
             Assert.Equal("ntp.example.lan", site.NtpServer);
 
-            var updated = await _sites.UpdateAsync(site.Id, new SiteInput
+            var updated = await _sites.UpdateAsync(FleetScope.System, site.Id, new SiteInput
             {
                 TenantId = tenant,
                 Name = "Warehouse N",
@@ -62,27 +64,28 @@ public sealed class SiteServiceTests : IClassFixture<MigratedDatabase>
             Assert.True(updated.Succeeded);
 
             // A second editor still holding the old version is refused instead of overwriting.
-            var stale = await _sites.UpdateAsync(site.Id, new SiteInput
+            var stale = await _sites.UpdateAsync(FleetScope.System, site.Id, new SiteInput
             {
                 TenantId = tenant, Name = "Stale", TimeZone = "UTC", Version = site.Version,
             }, ct);
             Assert.False(stale.Succeeded);
+            Assert.Equal(ResultKind.Conflict, stale.Kind);
             Assert.Contains("changed this site", stale.Errors[""][0]);
         }
 
         await using (var db = _database.CreateContext())
         {
-            var site = await db.Sites.AsNoTracking().SingleAsync(s => s.Id == created.SiteId, ct);
+            var site = await db.Sites.AsNoTracking().SingleAsync(s => s.Id == created.Id, ct);
             Assert.Equal("Warehouse N", site.Name);
             Assert.Equal("America/New_York", site.TimeZone);
             Assert.Equal([IPNetwork.Parse("192.168.7.0/24")], site.Subnets);
             Assert.Null(site.NtpServer);
         }
 
-        Assert.True((await _sites.DeleteAsync(created.SiteId!.Value, ct)).Succeeded);
+        Assert.True((await _sites.DeleteAsync(FleetScope.System, created.Id!.Value, ct)).Succeeded);
         await using (var db = _database.CreateContext())
         {
-            Assert.False(await db.Sites.AnyAsync(s => s.Id == created.SiteId, ct));
+            Assert.False(await db.Sites.AnyAsync(s => s.Id == created.Id, ct));
         }
     }
 
@@ -92,7 +95,7 @@ public sealed class SiteServiceTests : IClassFixture<MigratedDatabase>
         var ct = TestContext.Current.CancellationToken;
         var tenant = await NewTenantAsync();
 
-        var result = await _sites.CreateAsync(new SiteInput
+        var result = await _sites.CreateAsync(FleetScope.System, new SiteInput
         {
             TenantId = tenant,
             Name = " ",
@@ -120,13 +123,13 @@ public sealed class SiteServiceTests : IClassFixture<MigratedDatabase>
         var tenant = await NewTenantAsync();
         var input = new SiteInput { TenantId = tenant, Name = "HQ", TimeZone = "UTC" };
 
-        Assert.True((await _sites.CreateAsync(input, ct)).Succeeded);
-        var second = await _sites.CreateAsync(input, ct);
+        Assert.True((await _sites.CreateAsync(FleetScope.System, input, ct)).Succeeded);
+        var second = await _sites.CreateAsync(FleetScope.System, input, ct);
 
         Assert.False(second.Succeeded);
         Assert.Contains(nameof(SiteInput.Name), second.Errors.Keys);
         var otherTenant = await NewTenantAsync();
-        Assert.True((await _sites.CreateAsync(new SiteInput { TenantId = otherTenant, Name = "HQ", TimeZone = "UTC" }, ct)).Succeeded);
+        Assert.True((await _sites.CreateAsync(FleetScope.System, new SiteInput { TenantId = otherTenant, Name = "HQ", TimeZone = "UTC" }, ct)).Succeeded);
     }
 
     [Fact]
@@ -134,12 +137,12 @@ public sealed class SiteServiceTests : IClassFixture<MigratedDatabase>
     {
         var ct = TestContext.Current.CancellationToken;
         var tenant = await NewTenantAsync();
-        var created = await _sites.CreateAsync(new SiteInput { TenantId = tenant, Name = "Depot", TimeZone = "UTC" }, ct);
+        var created = await _sites.CreateAsync(FleetScope.System, new SiteInput { TenantId = tenant, Name = "Depot", TimeZone = "UTC" }, ct);
         await using (var db = _database.CreateContext())
         {
             db.Cameras.Add(new Camera
             {
-                SiteId = created.SiteId!.Value,
+                SiteId = created.Id!.Value,
                 SerialNumber = $"DS-2CD2386G2-IU{Guid.NewGuid():N}"[..30],
                 MacAddress = "58:50:ed:1f:e3:85",
                 Model = "DS-2CD2386G2-IU",
@@ -147,7 +150,7 @@ public sealed class SiteServiceTests : IClassFixture<MigratedDatabase>
             await db.SaveChangesAsync(ct);
         }
 
-        var deleted = await _sites.DeleteAsync(created.SiteId!.Value, ct);
+        var deleted = await _sites.DeleteAsync(FleetScope.System, created.Id!.Value, ct);
 
         Assert.False(deleted.Succeeded);
         Assert.Contains("1 camera", deleted.Errors[""][0]);
@@ -158,9 +161,9 @@ public sealed class SiteServiceTests : IClassFixture<MigratedDatabase>
     {
         var ct = TestContext.Current.CancellationToken;
         var tenant = await NewTenantAsync();
-        var created = await _sites.CreateAsync(new SiteInput { TenantId = tenant, Name = "Yard", TimeZone = "UTC" }, ct);
+        var created = await _sites.CreateAsync(FleetScope.System, new SiteInput { TenantId = tenant, Name = "Yard", TimeZone = "UTC" }, ct);
         await using var db = _database.CreateContext();
-        db.Cameras.Add(new Camera { SiteId = created.SiteId!.Value, SerialNumber = "X1", MacAddress = "58-50-ED-1F-E3-85", Model = "M" });
+        db.Cameras.Add(new Camera { SiteId = created.Id!.Value, SerialNumber = "X1", MacAddress = "58-50-ED-1F-E3-85", Model = "M" });
 
         await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync(ct));
     }

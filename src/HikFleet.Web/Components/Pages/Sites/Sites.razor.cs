@@ -1,6 +1,10 @@
+using HikFleet.Core.Common;
 using HikFleet.Core.Data;
+using HikFleet.Core.Security;
 using HikFleet.Core.Sites;
+using HikFleet.Web.Auth;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.EntityFrameworkCore;
 using MudBlazor;
 
@@ -17,11 +21,15 @@ public sealed partial class Sites
     private string _subnetsText = "";
     private Guid? _confirmDeleteId;
     private bool _saving;
+    private bool _canManage;
+    private FleetScope _scope = FleetScope.Nobody;
     private IReadOnlyDictionary<string, string[]> _errors = new Dictionary<string, string[]>();
 
     [Inject] private IDbContextFactory<FleetDbContext> Contexts { get; set; } = default!;
     [Inject] private SiteService SiteService { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private FleetScopeProvider Scopes { get; set; } = default!;
+    [Inject] private AuthenticationStateProvider Authentication { get; set; } = default!;
 
     private string? FormError => _errors.TryGetValue("", out var e) ? string.Join(" ", e) : null;
 
@@ -29,9 +37,13 @@ public sealed partial class Sites
 
     private async Task LoadAsync()
     {
+        // The scope is read fresh on every load: a role or membership changed meanwhile applies now.
+        _scope = await Scopes.GetAsync(Authentication);
         await using var db = await Contexts.CreateDbContextAsync();
-        _tenants = await db.Tenants.OrderBy(t => t.Name).Select(t => new TenantOption(t.Id, t.Name)).ToListAsync();
-        _rows = await db.Sites
+        var tenants = await _scope.Tenants(db).OrderBy(t => t.Name).Select(t => new TenantOption(t.Id, t.Name)).ToListAsync();
+        _tenants = tenants.Where(t => _scope.Can(FleetPermissions.ManageSites, t.Id)).ToList();
+        _canManage = _scope.Can(FleetPermissions.ManageSites) && (_tenants.Count > 0 || _scope.IsAdministrator);
+        _rows = await _scope.Sites(db)
             .OrderBy(s => s.Tenant!.Name).ThenBy(s => s.Name)
             .Select(s => new SiteRow(s.Id, s.Name, s.Tenant!.Name, s.TimeZone, s.Subnets, s.NtpServer, s.Cameras.Count))
             .ToListAsync();
@@ -48,7 +60,7 @@ public sealed partial class Sites
     private async Task StartEditAsync(Guid id)
     {
         await using var db = await Contexts.CreateDbContextAsync();
-        var site = await db.Sites.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id);
+        var site = await _scope.Sites(db).AsNoTracking().SingleOrDefaultAsync(s => s.Id == id);
         if (site is null)
         {
             Snackbar.Add("That site no longer exists.", Severity.Warning);
@@ -89,8 +101,8 @@ public sealed partial class Sites
         {
             _editor.Subnets = _subnetsText.Split(SubnetSeparators, StringSplitOptions.RemoveEmptyEntries).ToList();
             var result = _editingId is { } id
-                ? await SiteService.UpdateAsync(id, _editor)
-                : await SiteService.CreateAsync(_editor);
+                ? await SiteService.UpdateAsync(_scope, id, _editor)
+                : await SiteService.CreateAsync(_scope, _editor);
             _errors = result.Errors;
             if (result.Succeeded)
             {
@@ -108,14 +120,14 @@ public sealed partial class Sites
     private async Task DeleteAsync(Guid id)
     {
         _confirmDeleteId = null;
-        var result = await SiteService.DeleteAsync(id);
+        var result = await SiteService.DeleteAsync(_scope, id);
         if (result.Succeeded)
         {
             Snackbar.Add("Site deleted.", Severity.Success);
         }
         else
         {
-            Snackbar.Add(string.Join(" ", result.Errors.SelectMany(e => e.Value)), Severity.Error);
+            Snackbar.Add(result.Message, Severity.Error);
         }
 
         await LoadAsync();

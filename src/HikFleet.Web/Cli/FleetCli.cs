@@ -1,0 +1,93 @@
+using HikFleet.Core.Data;
+using HikFleet.Core.Security;
+using HikFleet.Web.Extensions;
+using Microsoft.EntityFrameworkCore;
+
+namespace HikFleet.Web.Cli;
+
+/// <summary>
+/// Command-line verbs of the web app, for scripts and first-time setup:
+/// <code>dotnet run --project src/HikFleet.Web -- token create --user NAME --name LABEL [--days N]</code>
+/// prints the new token alone on stdout (everything else goes to stderr).
+/// </summary>
+public static class FleetCli
+{
+    public static bool IsVerb(string[] args) => args.Length > 0 && args[0] is "token";
+
+    public static async Task<int> RunAsync(WebApplicationBuilder builder, string[] args)
+    {
+        // A verb is a short-lived process: no job server, and logs on stderr so stdout carries only the answer.
+        builder.Configuration["Fleet:RunJobServer"] = "false";
+        builder.Configuration["Serilog:WriteTo:0:Args:standardErrorFromLevel"] = "Verbose";
+        builder.Configuration["Serilog:MinimumLevel:Default"] = "Warning";
+        builder.AddFleetLogging();
+        builder.AddFleetServices();
+        builder.AddFleetAuth();
+        await using var app = builder.Build();
+        await app.PrepareFleetDatabaseAsync();
+
+        var options = ParseOptions(args.Skip(2));
+        switch (args.ElementAtOrDefault(1))
+        {
+            case "create" when options.TryGetValue("user", out var userName) && options.TryGetValue("name", out var label):
+            {
+                var days = options.TryGetValue("days", out var d) && int.TryParse(d, out var n) ? n : (int)ApiTokenService.DefaultLifetime.TotalDays;
+                var contexts = app.Services.GetRequiredService<IDbContextFactory<FleetDbContext>>();
+                await using var db = await contexts.CreateDbContextAsync();
+                var normalized = userName.ToUpperInvariant();
+                var user = await db.Users.SingleOrDefaultAsync(u => u.NormalizedUserName == normalized);
+                if (user is null)
+                {
+                    await Console.Error.WriteLineAsync($"token create: no user named '{userName}'.");
+                    return 1;
+                }
+
+                try
+                {
+                    var (_, secret) = await app.Services.GetRequiredService<ApiTokenService>()
+                        .CreateAsync(user.Id, label, TimeSpan.FromDays(days));
+                    await Console.Out.WriteLineAsync(secret);
+                    return 0;
+                }
+                catch (ArgumentException ex)
+                {
+                    await Console.Error.WriteLineAsync($"token create: {ex.Message}");
+                    return 1;
+                }
+            }
+
+            case "revoke" when options.TryGetValue("id", out var id) && Guid.TryParse(id, out var tokenId):
+            {
+                var revoked = await app.Services.GetRequiredService<ApiTokenService>().RevokeAsync(FleetScope.System, tokenId);
+                await Console.Error.WriteLineAsync(revoked ? "token revoked" : "no such token");
+                return revoked ? 0 : 1;
+            }
+
+            default:
+                await Console.Error.WriteLineAsync(
+                    "usage: token create --user NAME --name LABEL [--days N]\n       token revoke --id TOKEN-ID");
+                return 2;
+        }
+    }
+
+    private static Dictionary<string, string> ParseOptions(IEnumerable<string> args)
+    {
+        var options = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        string? key = null;
+        foreach (var arg in args)
+        {
+            if (arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                key = arg[2..];
+                options[key] = "";
+            }
+            else if (key is not null)
+            {
+                options[key] = arg;
+                key = null;
+            }
+        }
+
+        return options;
+    }
+}

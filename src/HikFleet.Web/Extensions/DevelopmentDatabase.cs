@@ -1,0 +1,30 @@
+using HikFleet.Core.Data;
+
+namespace HikFleet.Web.Extensions;
+
+/// <summary>
+/// The connection string: <c>ConnectionStrings:Fleet</c> when set; otherwise, for a developer who started the private
+/// cluster with <c>deploy/pg.sh start</c>, that cluster (so <c>dotnet run --project src/HikFleet.Web</c> just works).
+/// </summary>
+public static class DevelopmentDatabase
+{
+    public static string Resolve(IConfiguration configuration, IHostEnvironment environment)
+    {
+        if (configuration.GetConnectionString(FleetDatabase.ConnectionStringName) is { Length: > 0 } configured)
+        {
+            return configured;
+        }
+
+        for (var dir = new DirectoryInfo(environment.ContentRootPath); dir is not null; dir = dir.Parent)
+        {
+            var secret = Path.Combine(dir.FullName, ".data", "pg", "secrets", "hikfleet.password");
+            if (File.Exists(secret) && File.Exists(Path.Combine(dir.FullName, "HikFleet.sln")))
+            {
+                var port = Environment.GetEnvironmentVariable("HIKFLEET_PG_PORT") ?? "25432";
+                return $"Host=127.0.0.1;Port={port};Database=hikfleet;Username=hikfleet;Password={File.ReadAllText(secret).Trim()}";
+            }
+        }
+
+        return configuration.GetFleetConnectionString();
+    }
+}

@@ -1,0 +1,246 @@
+using System.Net;
+using System.Net.Http.Json;
+using HikFleet.Core.Data.Entities;
+using HikFleet.Core.Security;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HikFleet.Web.Tests;
+
+/// <summary>
+/// Every route the application maps × every role, in and out of scope. The list of routes comes from the app's own
+/// endpoint data source: a route added later without a permission policy (or an entry here) fails
+/// <see cref="Every_endpoint_names_a_permission_or_is_deliberately_public"/>.
+/// </summary>
+public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
+{
+    /// <summary>Routes reachable without signing in, and why.</summary>
+    private static readonly HashSet<string> Public =
+    [
+        "healthz",                 // probes of load balancers and containers
+        "account/login",           // the sign-in page and its form post
+        "setup",                   // the one-time first-run link
+        "account/denied", "not-found", "error",
+    ];
+
+    /// <summary>Routes open to any signed-in user with no specific permission, and why.</summary>
+    private static readonly HashSet<string> SignedIn =
+    [
+        "account/logout",          // anyone may sign themselves out
+        "openapi/{documentName}.json", // the API description: no data, but not for anonymous scanners
+        "_blazor",                 // the Blazor circuit hub; every page on it carries its own policy
+    ];
+
+    private readonly FleetWebFactory _factory;
+
+    public AuthorizationMatrixTests(FleetWebFactory factory) => _factory = factory;
+
+    private sealed record Route(string Pattern, string Method, string? Policy, bool Anonymous);
+
+    private List<Route> Routes()
+    {
+        _factory.EnsureStarted();
+        var routes = new List<Route>();
+        foreach (var endpoint in _factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
+        {
+            var pattern = endpoint.RoutePattern.RawText?.Trim('/') ?? "";
+            if (IsStaticAsset(pattern))
+            {
+                continue;
+            }
+
+            var methods = endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"];
+            var policies = endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).Where(p => p is not null).ToList();
+            var anonymous = endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null;
+            foreach (var method in methods)
+            {
+                routes.Add(new Route(pattern, method, policies.LastOrDefault(), anonymous));
+            }
+        }
+
+        return routes.DistinctBy(r => (r.Pattern, r.Method)).ToList();
+    }
+
+    private static bool IsStaticAsset(string pattern) =>
+        pattern.Contains(":file}", StringComparison.Ordinal) // the static-file fallback route
+        || pattern.StartsWith("_framework/", StringComparison.Ordinal) || pattern.StartsWith("_content/", StringComparison.Ordinal)
+        || (Path.HasExtension(pattern) && !pattern.Contains('{', StringComparison.Ordinal) && !pattern.StartsWith("api/", StringComparison.Ordinal));
+
+    [Fact]
+    public void Every_endpoint_names_a_permission_or_is_deliberately_public()
+    {
+        var routes = Routes();
+        Assert.Contains(routes, r => r.Pattern == "api/v1/sites/{id:guid}" && r.Method == "DELETE");
+        Assert.Contains(routes, r => r.Pattern == "sites");
+
+        var unexplained = routes
+            .Where(r => !(r.Anonymous && Public.Contains(r.Pattern)))
+            .Where(r => !(r.Policy is null && SignedIn.Contains(BasePattern(r.Pattern))))
+            .Where(r => r.Policy is null || !FleetPermissions.All.Contains(r.Policy))
+            .Select(r => $"{r.Method} /{r.Pattern} (policy: {r.Policy ?? "none"}, anonymous: {r.Anonymous})")
+            .ToList();
+        Assert.True(unexplained.Count == 0, "Endpoints without a permission: " + string.Join("; ", unexplained));
+
+        var anonymousButNotListed = routes.Where(r => r.Anonymous && !Public.Contains(r.Pattern)).Select(r => r.Pattern).ToList();
+        Assert.Empty(anonymousButNotListed);
+    }
+
+    private static string BasePattern(string pattern) => pattern.Split('/')[0] == "_blazor" ? "_blazor" : pattern;
+
+    [Fact]
+    public async Task Every_role_gets_exactly_what_its_permissions_allow_in_and_out_of_scope()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var world = await SeedAsync();
+        var failures = new List<string>();
+        var checkedCount = 0;
+
+        foreach (var role in FleetRoles.All)
+        {
+            var membership = new TenantMembership { TenantId = world.TenantA.Id };
+            using var api = await _factory.ApiClientAsync(role, membership);
+            using var browser = await _factory.SignedInClientAsync(role, membership);
+
+            foreach (var route in Routes().Where(r => r.Policy is not null && FleetPermissions.All.Contains(r.Policy)))
+            {
+                if (route.Pattern.StartsWith("_blazor", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var allowed = FleetPermissions.RoleGrants(role, route.Policy!);
+                var isApi = route.Pattern.StartsWith("api/", StringComparison.Ordinal);
+                var client = isApi ? api : browser;
+
+                // In scope: tenant A's resources.
+                using (var response = await SendAsync(client, route, world, inScope: true, ct))
+                {
+                    checkedCount++;
+                    var status = (int)response.StatusCode;
+                    var denied = isApi ? status == 403 : IsDeniedPage(response);
+                    if (allowed && (denied || status == 401 || status >= 500))
+                    {
+                        failures.Add($"{role} {route.Method} /{route.Pattern}: expected allowed, got {status}");
+                    }
+                    else if (!allowed && !denied)
+                    {
+                        failures.Add($"{role} {route.Method} /{route.Pattern}: expected 403, got {status}");
+                    }
+                }
+
+                // Out of scope: tenant B's resources must look like they do not exist.
+                if (allowed && route.Pattern.Contains("{id", StringComparison.Ordinal) && role != FleetRoles.Administrator
+                    && !route.Pattern.StartsWith("api/v1/tokens", StringComparison.Ordinal))
+                {
+                    using var response = await SendAsync(client, route, world, inScope: false, ct);
+                    checkedCount++;
+                    if (response.StatusCode != HttpStatusCode.NotFound)
+                    {
+                        failures.Add($"{role} {route.Method} /{route.Pattern} on tenant B: expected 404, got {(int)response.StatusCode}");
+                    }
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        Assert.True(checkedCount > 50, $"only {checkedCount} checks ran");
+    }
+
+    [Fact]
+    public async Task Without_signing_in_pages_redirect_to_sign_in_and_the_api_answers_401()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var client = _factory.CreateClient(new() { AllowAutoRedirect = false });
+
+        foreach (var route in Routes().Where(r => !r.Anonymous && !r.Pattern.StartsWith("_blazor", StringComparison.Ordinal)))
+        {
+            using var response = await SendAsync(client, route, await SeedAsync(), inScope: true, ct);
+            if (route.Pattern.StartsWith("api/", StringComparison.Ordinal) || route.Pattern.StartsWith("hangfire", StringComparison.Ordinal)
+                || route.Pattern.StartsWith("openapi", StringComparison.Ordinal))
+            {
+                Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"/{route.Pattern}: {(int)response.StatusCode} {response.Headers.Location}");
+            }
+            else
+            {
+                Assert.True(response.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found, $"/{route.Pattern}: {(int)response.StatusCode}");
+                Assert.Contains("/account/login", response.Headers.Location!.ToString());
+            }
+        }
+    }
+
+    private static bool IsDeniedPage(HttpResponseMessage response) =>
+        response.StatusCode == HttpStatusCode.Forbidden
+        || (response.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found && response.Headers.Location?.ToString().Contains("/account/denied") == true);
+
+    private sealed record World(Tenant TenantA, Tenant TenantB, Site SiteA, Site SiteB, Camera CameraA, Camera CameraB);
+
+    private async Task<World> SeedAsync()
+    {
+        _factory.EnsureStarted();
+        await using var db = _factory.Database.CreateContext();
+        var a = new Tenant { Name = $"A-{Guid.NewGuid():N}" };
+        var b = new Tenant { Name = $"B-{Guid.NewGuid():N}" };
+        var siteA = new Site { Tenant = a, Name = "Site A", TimeZone = "UTC" };
+        var siteB = new Site { Tenant = b, Name = "Site B", TimeZone = "UTC" };
+        var cameraA = new Camera { Site = siteA, SerialNumber = $"CA{Guid.NewGuid():N}"[..20], MacAddress = Mac(), Model = "DS-2CD2143G2-I" };
+        var cameraB = new Camera { Site = siteB, SerialNumber = $"CB{Guid.NewGuid():N}"[..20], MacAddress = Mac(), Model = "DS-2CD2143G2-I" };
+        db.AddRange(a, b, siteA, siteB, cameraA, cameraB);
+        await db.SaveChangesAsync();
+        return new World(a, b, siteA, siteB, cameraA, cameraB);
+    }
+
+    private static string Mac() => string.Join(":", Guid.NewGuid().ToByteArray().Take(6).Select(x => x.ToString("x2")));
+
+    /// <summary>Builds a plausible request for a route: ids of tenant A (or B), a valid body for writes.</summary>
+    private async Task<HttpResponseMessage> SendAsync(HttpClient client, Route route, World world, bool inScope, CancellationToken ct)
+    {
+        var tenant = inScope ? world.TenantA : world.TenantB;
+        var path = "/" + route.Pattern;
+        if (path.Contains("{id:guid}", StringComparison.Ordinal))
+        {
+            var id = route.Pattern switch
+            {
+                // A fresh site for destructive calls, so one role's DELETE does not change what the next one sees.
+                "api/v1/sites/{id:guid}" when route.Method is "DELETE" or "PUT" => await NewSiteAsync(tenant.Id),
+                "api/v1/sites/{id:guid}" => (inScope ? world.SiteA : world.SiteB).Id,
+                "api/v1/cameras/{id:guid}" => (inScope ? world.CameraA : world.CameraB).Id,
+                "api/v1/tokens/{id:guid}" => Guid.NewGuid(),
+                _ => throw new InvalidOperationException($"The matrix does not know how to fill /{route.Pattern}; teach it."),
+            };
+            path = path.Replace("{id:guid}", id.ToString(), StringComparison.Ordinal);
+        }
+
+        if (path.Contains("{**path}", StringComparison.Ordinal) || path.Contains("{*path}", StringComparison.Ordinal))
+        {
+            path = path.Replace("{**path}", "", StringComparison.Ordinal).Replace("{*path}", "", StringComparison.Ordinal);
+        }
+
+        if (path.Contains('{', StringComparison.Ordinal))
+        {
+            path = path.Replace("{documentName}", "v1", StringComparison.Ordinal);
+        }
+
+        var request = new HttpRequestMessage(new HttpMethod(route.Method), path);
+        var unique = Guid.NewGuid().ToString("N")[..8];
+        request.Content = route.Pattern switch
+        {
+            "api/v1/tenants" when route.Method == "POST" => JsonContent.Create(new { name = $"T-{unique}" }),
+            "api/v1/sites" when route.Method == "POST" => JsonContent.Create(new { tenantId = tenant.Id, name = $"S-{unique}", timeZone = "UTC" }),
+            "api/v1/sites/{id:guid}" when route.Method == "PUT" => JsonContent.Create(new { name = $"S-{unique}", timeZone = "UTC" }),
+            "api/v1/tokens" when route.Method == "POST" => JsonContent.Create(new { name = $"k-{unique}", days = 1 }),
+            _ => null,
+        };
+        return await client.SendAsync(request, ct);
+    }
+
+    private async Task<Guid> NewSiteAsync(Guid tenantId)
+    {
+        await using var db = _factory.Database.CreateContext();
+        var site = new Site { TenantId = tenantId, Name = $"Scratch {Guid.NewGuid():N}", TimeZone = "UTC" };
+        db.Sites.Add(site);
+        await db.SaveChangesAsync();
+        return site.Id;
+    }
+}
