@@ -117,6 +117,7 @@ public sealed class VirtualFleet : IAsyncDisposable
             var uptime = spec.UptimeSeconds ?? 3600 * (2 + rng.Next(24 * 40));
             device = new VirtualDevice(this, index, model, id, config, address, spec.Site ?? $"Site {siteIndex + 1}",
                 spec.Activated || model.IsLegacy, spec.Https ?? Options.Https, uptime);
+            device.Authentication = spec.Authentication ?? AuthenticationStyle.Digest;
             if (spec.Faults is not null)
                 device.SetFaults(spec.Faults.Clone());
             _devices.Add(device);
