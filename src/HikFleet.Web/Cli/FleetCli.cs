@@ -2,6 +2,8 @@ using HikFleet.Core.Data;
 using HikFleet.Core.Security;
 using HikFleet.Web.Extensions;
 using Microsoft.EntityFrameworkCore;
+using Serilog;
+using Serilog.Events;
 
 namespace HikFleet.Web.Cli;
 
@@ -18,9 +20,11 @@ public static class FleetCli
     {
         // A verb is a short-lived process: no job server, and logs on stderr so stdout carries only the answer.
         builder.Configuration["Fleet:RunJobServer"] = "false";
-        builder.Configuration["Serilog:WriteTo:0:Args:standardErrorFromLevel"] = "Verbose";
-        builder.Configuration["Serilog:MinimumLevel:Default"] = "Warning";
-        builder.AddFleetLogging();
+        builder.Services.AddSerilog(logger => logger
+            .MinimumLevel.Warning()
+            // EF Core logs one error while it probes a fresh database's migration history; it is not a failure.
+            .MinimumLevel.Override("Microsoft.EntityFrameworkCore", LogEventLevel.Fatal)
+            .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose));
         builder.AddFleetServices();
         builder.AddFleetAuth();
         await using var app = builder.Build();

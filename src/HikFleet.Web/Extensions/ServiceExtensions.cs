@@ -44,8 +44,9 @@ public static class ServiceExtensions
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
 
-        // Pages get a friendly "not found"; API callers keep their Problem Details, the job dashboard its own pages.
-        app.UseWhen(c => !AuthExtensions.IsMachinePath(c.Request.Path), page => page.UseStatusCodePagesWithReExecute("/not-found"));
+        // Page views get a friendly "not found"; API callers keep their Problem Details, the job dashboard its own pages,
+        // and a refused form post its plain 400.
+        app.UseWhen(c => HttpMethods.IsGet(c.Request.Method) && !AuthExtensions.IsMachinePath(c.Request.Path), page => page.UseStatusCodePagesWithReExecute("/not-found"));
         app.UseFleetRequestLogging();
         app.UseAuthentication();
         app.UseRateLimiter();
