@@ -207,6 +207,8 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
                 "api/v1/sites/{id:guid}" => (inScope ? world.SiteA : world.SiteB).Id,
                 "api/v1/cameras/{id:guid}" => (inScope ? world.CameraA : world.CameraB).Id,
                 "api/v1/tokens/{id:guid}" => Guid.NewGuid(),
+                "api/v1/users/{id:guid}/lock" or "api/v1/users/{id:guid}/unlock" =>
+                    (await _factory.CreateUserAsync(FleetRoles.Viewer, new TenantMembership { TenantId = tenant.Id })).Id,
                 _ => throw new InvalidOperationException($"The matrix does not know how to fill /{route.Pattern}; teach it."),
             };
             path = path.Replace("{id:guid}", id.ToString(), StringComparison.Ordinal);
@@ -230,6 +232,11 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
             "api/v1/sites" when route.Method == "POST" => JsonContent.Create(new { tenantId = tenant.Id, name = $"S-{unique}", timeZone = "UTC" }),
             "api/v1/sites/{id:guid}" when route.Method == "PUT" => JsonContent.Create(new { name = $"S-{unique}", timeZone = "UTC" }),
             "api/v1/tokens" when route.Method == "POST" => JsonContent.Create(new { name = $"k-{unique}", days = 1 }),
+            "api/v1/users" when route.Method == "POST" => JsonContent.Create(new
+            {
+                userName = $"u-{unique}", role = FleetRoles.Viewer, password = FleetWebFactory.Password,
+                memberships = new[] { new { tenantId = tenant.Id, siteIds = Array.Empty<Guid>() } },
+            }),
             _ => null,
         };
         return await client.SendAsync(request, ct);

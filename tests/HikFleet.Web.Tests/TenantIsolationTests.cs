@@ -119,4 +119,40 @@ public sealed class TenantIsolationTests : IClassFixture<FleetWebFactory>
         Assert.Contains("Alpha Annex", sites);
         Assert.DoesNotContain("Alpha HQ", sites);
     }
+
+    [Fact]
+    public async Task A_tenant_admin_creates_users_only_inside_its_tenants_and_never_administrators()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (a, b, _, _) = await SeedAsync();
+        using var admin = await _factory.ApiClientAsync(FleetRoles.TenantAdmin, new TenantMembership { TenantId = a.Id });
+        object NewUser(string role, Guid tenant) => new
+        {
+            userName = $"u-{Guid.NewGuid():N}"[..12], role, password = FleetWebFactory.Password,
+            memberships = new[] { new { tenantId = tenant, siteIds = Array.Empty<Guid>() } },
+        };
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await admin.PostAsJsonAsync("/api/v1/users", NewUser(FleetRoles.Administrator, a.Id), ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsJsonAsync("/api/v1/users", NewUser(FleetRoles.Viewer, b.Id), ct)).StatusCode);
+        var weak = await admin.PostAsJsonAsync("/api/v1/users", new
+        {
+            userName = "weakling", role = FleetRoles.Viewer, password = "password",
+            memberships = new[] { new { tenantId = a.Id, siteIds = Array.Empty<Guid>() } },
+        }, ct);
+        Assert.Equal(HttpStatusCode.BadRequest, weak.StatusCode);
+        Assert.Contains("password", await weak.Content.ReadAsStringAsync(ct), StringComparison.OrdinalIgnoreCase);
+
+        var created = await admin.PostAsJsonAsync("/api/v1/users", NewUser(FleetRoles.Operator, a.Id), ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var users = await admin.GetStringAsync("/api/v1/users", ct);
+        Assert.DoesNotContain(FleetRoles.Administrator, users);
+
+        // Locking a user cuts its API access at once.
+        using var victim = await _factory.ApiClientAsync(FleetRoles.Viewer, new TenantMembership { TenantId = a.Id });
+        var me = await victim.GetFromJsonAsync<JsonElement>("/api/v1/me", ct);
+        await using var db = _factory.Database.CreateContext();
+        var victimId = db.Users.Single(u => u.UserName == me.GetProperty("userName").GetString()).Id;
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.PostAsync($"/api/v1/users/{victimId}/lock", null, ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await victim.GetAsync("/api/v1/sites", ct)).StatusCode);
+    }
 }

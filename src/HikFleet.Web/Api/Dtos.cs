@@ -36,3 +36,5 @@ public sealed record TokenCreatedDto(Guid Id, string Name, string Token, DateTim
 public sealed record MembershipDto(Guid TenantId, IReadOnlyList<Guid> SiteIds);
 
 public sealed record MeDto(string? UserName, string? Role, IReadOnlyList<MembershipDto> Memberships);
+
+public sealed record UserDto(Guid Id, string UserName, string? DisplayName, string? Role, bool LockedOut, IReadOnlyList<MembershipDto> Memberships);

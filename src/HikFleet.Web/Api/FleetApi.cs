@@ -20,6 +20,7 @@ public static class FleetApi
         api.MapSiteEndpoints();
         api.MapCameraEndpoints();
         api.MapTokenEndpoints();
+        api.MapUserEndpoints();
         api.MapGet("/me", async (ClaimsPrincipal user, FleetScopeProvider scopes, CancellationToken ct) =>
             {
                 var scope = await scopes.GetAsync(user, ct);
@@ -196,6 +197,40 @@ public static class FleetApi
                 return await tokens.RevokeAsync(scope, id, ct) ? Results.NoContent() : ApiResults.NotFound();
             })
             .RequireAuthorization(FleetPermissions.OwnTokens);
+    }
+
+    private static void MapUserEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapGet("/users", async (ClaimsPrincipal user, FleetScopeProvider scopes, UserService users, CancellationToken ct) =>
+            {
+                var scope = await scopes.GetAsync(user, ct);
+                var list = await users.ListAsync(scope, ct);
+                return Results.Ok(list.Select(u => new UserDto(u.Id, u.UserName, u.DisplayName, u.Role, u.LockedOut,
+                    u.Memberships.Select(m => new MembershipDto(m.TenantId, m.SiteIds)).ToList())));
+            })
+            .RequireAuthorization(FleetPermissions.ManageUsers);
+
+        api.MapPost("/users", async (UserInput body, ClaimsPrincipal user, FleetScopeProvider scopes, UserService users, CancellationToken ct) =>
+            {
+                var scope = await scopes.GetAsync(user, ct);
+                var result = await users.CreateAsync(scope, body, ct);
+                return ApiResults.From(result, id => Results.Created($"/api/v1/users/{id}", new { id }));
+            })
+            .RequireAuthorization(FleetPermissions.ManageUsers);
+
+        api.MapPost("/users/{id:guid}/lock", async (Guid id, ClaimsPrincipal user, FleetScopeProvider scopes, UserService users, CancellationToken ct) =>
+            {
+                var scope = await scopes.GetAsync(user, ct);
+                return ApiResults.From(await users.SetLockedAsync(scope, id, locked: true, ct), _ => Results.NoContent());
+            })
+            .RequireAuthorization(FleetPermissions.ManageUsers);
+
+        api.MapPost("/users/{id:guid}/unlock", async (Guid id, ClaimsPrincipal user, FleetScopeProvider scopes, UserService users, CancellationToken ct) =>
+            {
+                var scope = await scopes.GetAsync(user, ct);
+                return ApiResults.From(await users.SetLockedAsync(scope, id, locked: false, ct), _ => Results.NoContent());
+            })
+            .RequireAuthorization(FleetPermissions.ManageUsers);
     }
 
     private static async Task<SiteDto> LoadSiteAsync(IDbContextFactory<FleetDbContext> contexts, Guid id, CancellationToken ct)

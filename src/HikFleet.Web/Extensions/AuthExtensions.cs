@@ -65,6 +65,7 @@ public static class AuthExtensions
         services.AddSingleton<FleetScopeProvider>();
         services.AddSingleton<SetupLink>();
         services.AddHostedService<IdentityBootstrap>();
+        services.AddScoped<UserService>();
 
         var signInPerMinute = builder.Configuration.GetValue("Fleet:RateLimits:SignInPerMinute", 10);
         var apiBurst = builder.Configuration.GetValue("Fleet:RateLimits:ApiBurst", 300);
