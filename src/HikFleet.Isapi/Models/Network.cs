@@ -94,7 +94,7 @@ public static class PosixTimeZone
     /// <summary>Formats an offset the device's way: UTC+8 → <c>CST-8:00:00</c>.</summary>
     public static string Format(TimeSpan utcOffset)
     {
-        var sign = utcOffset < TimeSpan.Zero ? "+" : "-";
+        var sign = utcOffset > TimeSpan.Zero ? "-" : "+"; // UTC itself is written CST+0:00:00 (§2.4)
         var abs = utcOffset.Duration();
         return $"CST{sign}{(int)abs.TotalHours}:{abs.Minutes:D2}:{abs.Seconds:D2}";
     }
