@@ -57,7 +57,8 @@ public static class IsapiServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new IsapiLockoutGuard(sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<IIsapiClientFactory, IsapiClientFactory>();
+        services.TryAddSingleton<IIsapiClientFactory>(sp =>
+            new IsapiClientFactory(sp.GetRequiredService<IOptions<IsapiOptions>>(), sp.GetRequiredService<IsapiLockoutGuard>()));
         return services;
     }
 }

@@ -208,6 +208,13 @@ public sealed partial class IsapiClient : IDisposable
             // The 401 body is only a hint (a small text/html page on many builds, §1.2).
         }
 
+        // 403 (and a 401 whose envelope is about something else, e.g. notActivated) carries an ordinary ResponseStatus:
+        // map it as such; only a credential verdict is recorded by the guard.
+        var isEnvelope = status is { StatusCode: not null, SubStatusCode: { } sub } &&
+            !sub.Equals("badAuthorization", StringComparison.OrdinalIgnoreCase) && !sub.Equals("loginPasswordError", StringComparison.OrdinalIgnoreCase);
+        if (isEnvelope && !status!.IsLocked)
+            return status.ToException(response.StatusCode, path);
+
         var locked = status?.IsLocked == true;
         var unlock = locked && status!.UnlockSeconds is { } s ? TimeSpan.FromSeconds(s) : (TimeSpan?)null;
         var sent = response.RequestMessage?.Options.TryGetValue(DigestAuthenticationHandler.CredentialSent, out var wasSent) == true && wasSent;

@@ -23,6 +23,7 @@ public sealed class DigestAuthenticationHandler : DelegatingHandler
 
     private readonly Func<IsapiCredentials?> _credentials;
     private readonly Lock _lock = new();
+    private readonly SemaphoreSlim _sendGate = new(1, 1);
     private AuthChallenge? _digest;
     private string _algorithm = "MD5";
     private bool _basicOnly;
@@ -44,6 +45,13 @@ public sealed class DigestAuthenticationHandler : DelegatingHandler
     /// <summary>The scheme in use once known: <c>Digest MD5</c>, <c>Digest SHA-256</c>, <c>Basic</c>, or null.</summary>
     public string? Scheme { get { lock (_lock) return _basicOnly ? "Basic" : _digest is null ? null : "Digest " + _algorithm; } }
 
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _sendGate.Dispose();
+        base.Dispose(disposing);
+    }
+
     /// <summary>Forgets the nonce (e.g. after the device rebooted).</summary>
     public void ResetChallenge() { lock (_lock) { _digest = null; _basicOnly = false; _nc = 0; } }
 
@@ -64,6 +72,22 @@ public sealed class DigestAuthenticationHandler : DelegatingHandler
             if (probeResponse.StatusCode == HttpStatusCode.Unauthorized) Learn(probeResponse);
         }
 
+        // Authorised requests go out one at a time per device, released when the answer's headers arrive: the device
+        // then sees nc strictly rising on the one nonce (a reordered nc is a replay to it and answers stale), and a
+        // camera's single-core web server gains nothing from parallel requests anyway.
+        await _sendGate.WaitAsync(cancellationToken);
+        try
+        {
+            return await SendAuthorizedAsync(request, creds, cancellationToken);
+        }
+        finally
+        {
+            _sendGate.Release();
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendAuthorizedAsync(HttpRequestMessage request, IsapiCredentials creds, CancellationToken cancellationToken)
+    {
         var sent = Authorize(request, creds);
         var response = await SendCountedAsync(request, cancellationToken);
         if (response.StatusCode != HttpStatusCode.Unauthorized) return response;
