@@ -56,6 +56,13 @@ public class DigestThroughputBenchmarks
         for (var i = 0; i < Batch; i++) await _client.GetDeviceInfoAsync();
     }
 
+    /// <summary>Client-side Digest cost only: an authorised GET of a resource the device serves without checking it.</summary>
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public async Task WarmDigestHeaderOnActivateStatus()
+    {
+        for (var i = 0; i < Batch; i++) await _client.GetXmlAsync("/SDK/activateStatus", CancellationToken.None);
+    }
+
     /// <summary>The ceiling: unauthenticated <c>GET /SDK/activateStatus</c> through the same client pipeline.</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = Batch)]
     public async Task UnauthenticatedActivateStatus()

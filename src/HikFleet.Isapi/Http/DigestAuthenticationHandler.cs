@@ -89,24 +89,38 @@ public sealed class DigestAuthenticationHandler : DelegatingHandler
     private async Task<HttpResponseMessage> SendAuthorizedAsync(HttpRequestMessage request, IsapiCredentials creds, CancellationToken cancellationToken)
     {
         var sent = Authorize(request, creds);
-        var response = await SendCountedAsync(request, cancellationToken);
-        if (response.StatusCode != HttpStatusCode.Unauthorized) return response;
+        var firstContactRetried = false;
+        var staleRetried = false;
+        while (true)
+        {
+            var response = await SendCountedAsync(request, cancellationToken);
+            if (response.StatusCode != HttpStatusCode.Unauthorized) return response;
 
-        // A stale answer to an old nonce another request already replaced needs no new learning (concurrent requests).
-        request.Options.TryGetValue(NonceUsed, out var usedNonce);
-        AuthChallenge? challenge;
-        lock (_lock) challenge = sent && usedNonce is not null && _digest is not null && _digest["nonce"] != usedNonce && IsStale(response) ? _digest : null;
-        challenge ??= Learn(response);
-        if (challenge is null) return response;
-        if (sent && !(challenge.IsDigest && (challenge.Stale || IsStale(response)))) return response; // the credential was judged: never resend it
+            // A stale answer to an old nonce that another request already replaced needs no new learning.
+            request.Options.TryGetValue(NonceUsed, out var usedNonce);
+            AuthChallenge? challenge;
+            lock (_lock) challenge = sent && usedNonce is not null && _digest is not null && _digest["nonce"] != usedNonce && IsStale(response) ? _digest : null;
+            challenge ??= Learn(response);
+            if (challenge is null) return response;
 
-        // First contact (no credential sent yet) or a stale nonce: one more attempt, authorised with the new nonce.
-        if (!Rewind(request.Content)) return response;
-        response.Dispose();
-        request.Headers.Authorization = null;
-        request.Headers.Remove("Authorization");
-        Authorize(request, creds);
-        return await SendCountedAsync(request, cancellationToken);
+            if (sent)
+            {
+                var stale = challenge.IsDigest && (challenge.Stale || IsStale(response));
+                if (!stale || staleRetried) return response; // the credential was judged (never resend it), or stale twice
+                staleRetried = true;
+            }
+            else
+            {
+                if (firstContactRetried) return response;
+                firstContactRetried = true;
+            }
+
+            // First contact (no credential sent yet) or one stale nonce: one more attempt with the new challenge.
+            if (!Rewind(request.Content)) return response;
+            response.Dispose();
+            request.Headers.Remove("Authorization");
+            sent = Authorize(request, creds);
+        }
     }
 
     private async Task<HttpResponseMessage> SendCountedAsync(HttpRequestMessage request, CancellationToken ct)

@@ -15,8 +15,19 @@ public static partial class IsapiXml
     /// <summary>ver20 camera namespace, used for our own request bodies unless the device spoke another one.</summary>
     public static readonly XNamespace Ver20 = "http://www.hikvision.com/ver20/XMLSchema";
 
-    /// <summary>Reader settings: no DTD, no resolver, bounded characters.</summary>
-    public static XmlReaderSettings ReaderSettings(long maxCharacters) => new()
+    private static XmlReaderSettings? s_cached;
+
+    /// <summary>Reader settings: no DTD, no resolver, bounded characters (cached per bound; settings are read-only once used).</summary>
+    public static XmlReaderSettings ReaderSettings(long maxCharacters)
+    {
+        var cached = s_cached;
+        if (cached is not null && cached.MaxCharactersInDocument == maxCharacters) return cached;
+        var created = CreateSettings(maxCharacters);
+        s_cached = created;
+        return created;
+    }
+
+    private static XmlReaderSettings CreateSettings(long maxCharacters) => new()
     {
         DtdProcessing = DtdProcessing.Prohibit,
         XmlResolver = null,
