@@ -85,6 +85,23 @@ public sealed class AlertStreamTests(SimulatorFixture sim)
     }
 
     [Fact]
+    public async Task UnescapedAmpersandInEvents_IsSanitised_NotDropped()
+    {
+        var device = sim.AddCamera();
+        device.Faults.MalformedXml = true; // events carry "R&D " in channelName, as seen on real devices (§2.10)
+        using var client = sim.Client(device);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        cts.CancelAfter(TimeSpan.FromSeconds(10));
+
+        await foreach (var evt in client.ReadAlertStreamAsync(null, cts.Token))
+        {
+            Assert.True(evt.IsHeartbeat);
+            Assert.StartsWith("R&D ", evt.ChannelName, StringComparison.Ordinal);
+            break;
+        }
+    }
+
+    [Fact]
     public async Task WrongPassword_EndsTheStreamWithUnauthorized_NoRetryLoop()
     {
         var device = sim.AddCamera();

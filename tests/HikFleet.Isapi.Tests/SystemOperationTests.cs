@@ -42,6 +42,20 @@ public sealed class SystemOperationTests(SimulatorFixture sim)
     }
 
     [Fact]
+    public async Task Status_LocalisedUptimeFromADevice_IsParsed()
+    {
+        var device = sim.AddCamera();
+        device.Faults.LocalizedUptime = true;
+        using var client = sim.Client(device);
+
+        var status = await client.GetStatusAsync(Ct);
+
+        Assert.DoesNotMatch("^[0-9]+$", status.UptimeText!);
+        Assert.NotNull(status.Uptime);
+        Assert.InRange(status.Uptime!.Value.TotalSeconds, device.Uptime.TotalSeconds - 600, device.Uptime.TotalSeconds + 600);
+    }
+
+    [Fact]
     public async Task Capabilities_CameraAndNvr()
     {
         var camera = sim.AddCamera(DeviceCatalog.Turret4K.Model);
