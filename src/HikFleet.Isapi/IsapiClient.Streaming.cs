@@ -35,11 +35,31 @@ public sealed partial class IsapiClient
 
     /// <summary>
     /// <c>GET /ISAPI/Streaming/channels/&lt;id&gt;/picture</c>: a JPEG, bounded by <see cref="IsapiOptions.MaxResponseBytes"/>.
-    /// A device that answers a ResponseStatus instead (§2.8 quirk) raises the mapped error.
+    /// Quirks handled as hikvision_next does (§2.8): a transient statusCode 3 <c>deviceError</c> is retried up to twice, and a
+    /// statusCode 6 <c>badXmlContent</c> (NVR channels) is retried once on <c>/ISAPI/ContentMgmt/StreamingProxy/channels/&lt;id&gt;/picture</c>.
     /// </summary>
     public async Task<Snapshot> GetSnapshotAsync(int channelId = 101, CancellationToken cancellationToken = default)
     {
         var path = $"/ISAPI/Streaming/channels/{channelId}/picture";
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await GetSnapshotFromAsync(path, cancellationToken);
+            }
+            catch (IsapiException ex) when (ex is { StatusCode: 3 } && attempt < 2)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * (attempt + 1)), cancellationToken);
+            }
+            catch (IsapiException ex) when (ex is { StatusCode: 6, SubStatusCode: "badXmlContent" } && !path.Contains("StreamingProxy", StringComparison.Ordinal))
+            {
+                path = $"/ISAPI/ContentMgmt/StreamingProxy/channels/{channelId}/picture";
+            }
+        }
+    }
+
+    private async Task<Snapshot> GetSnapshotFromAsync(string path, CancellationToken cancellationToken)
+    {
         var (buffer, length, mediaType) = await GetBinaryAsync(path, _options.MaxResponseBytes, cancellationToken);
         if (mediaType is not null && !mediaType.StartsWith("image/", StringComparison.OrdinalIgnoreCase) &&
             !mediaType.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase))

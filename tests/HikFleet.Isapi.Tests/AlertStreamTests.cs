@@ -102,6 +102,22 @@ public sealed class AlertStreamTests(SimulatorFixture sim)
     }
 
     [Fact]
+    public async Task NvrEvents_MapChannel33ToIpChannel1()
+    {
+        var device = sim.AddCamera(Simulator.DeviceCatalog.Nvr8P.Model);
+        using var client = sim.Client(device);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        cts.CancelAfter(TimeSpan.FromSeconds(10));
+
+        await foreach (var evt in client.ReadAlertStreamAsync(null, cts.Token))
+        {
+            Assert.Equal(33, evt.ChannelId);
+            Assert.Equal(1, evt.Channel);
+            break;
+        }
+    }
+
+    [Fact]
     public async Task WrongPassword_EndsTheStreamWithUnauthorized_NoRetryLoop()
     {
         var device = sim.AddCamera();

@@ -93,4 +93,30 @@ public sealed class DigestSchemeTests
         Assert.Equal(3, client.RequestsSent); // first contact, credential, one stale retry — no more
         Assert.False(client.Lockout.CredentialRejected);
     }
+
+    [Fact]
+    public async Task Snapshot_BadXmlContentOnAnNvrChannel_FallsBackToStreamingProxy()
+    {
+        var paths = new List<string>();
+        await using var server = HostileServer.Start(async (s, head, ct) =>
+        {
+            var path = head.Split(' ')[1];
+            lock (paths) paths.Add(path);
+            if (path.StartsWith("/ISAPI/Streaming/", StringComparison.Ordinal))
+            {
+                const string status = "<ResponseStatus xmlns=\"http://www.isapi.org/ver20/XMLSchema\"><statusCode>6</statusCode><subStatusCode>badXmlContent</subStatusCode></ResponseStatus>";
+                await HostileServer.WriteAsync(s, Answer("400 Bad Request", null, status), ct);
+                return;
+            }
+            var head200 = "HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: 4\r\n\r\n";
+            await HostileServer.WriteAsync(s, head200, ct);
+            await s.WriteAsync(new byte[] { 0xFF, 0xD8, 0xFF, 0xD9 }, ct);
+        });
+        using var client = new IsapiClientFactory().Create(server.Endpoint, new IsapiCredentials("admin", "Secret#2024x"));
+
+        var snapshot = await client.GetSnapshotAsync(201, TestContext.Current.CancellationToken);
+
+        Assert.True(snapshot.IsJpeg);
+        Assert.Equal(["/ISAPI/Streaming/channels/201/picture", "/ISAPI/ContentMgmt/StreamingProxy/channels/201/picture"], paths);
+    }
 }

@@ -19,6 +19,11 @@ public sealed record IsapiEvent
     public int? DynChannelId { get; init; }
     /// <summary>Channel name.</summary>
     public string? ChannelName { get; init; }
+    /// <summary>
+    /// The camera channel the event is about: <see cref="DynChannelId"/> when sent, else <see cref="ChannelId"/> with the
+    /// NVR offset removed (channelID 32 + n means IP channel n, §2.10, §2.12).
+    /// </summary>
+    public int? Channel => DynChannelId ?? (ChannelId > 32 ? ChannelId - 32 : ChannelId);
     /// <summary>Event time with offset.</summary>
     public DateTimeOffset? DateTime { get; init; }
     /// <summary>Repeat counter; 0 on heartbeats.</summary>

@@ -11,6 +11,9 @@ namespace HikFleet.Isapi.Security;
 /// <param name="LastRejectedAt">When the last 401 came.</param>
 public sealed record IsapiLockoutState(int? AttemptsLeft, DateTimeOffset? LockedUntil, bool CredentialRejected, DateTimeOffset? LastRejectedAt)
 {
+    /// <summary>The device allows at most one more failure before it locks: stop trying other credentials (§1.5).</summary>
+    public bool OneAttemptLeft => AttemptsLeft is <= 1;
+
     /// <summary>True while the device holds the user locked (as far as we know).</summary>
     public bool IsLocked(DateTimeOffset now) => LockedUntil is { } until && until > now;
 }
