@@ -243,6 +243,9 @@ public sealed class VirtualDevice
 
     internal CancellationToken SessionToken => _session.Token;
 
+    /// <summary>True while the HTTP listener is bound (false when down, faulted offline, or on an address the host lacks).</summary>
+    public bool IsListening => _http is not null;
+
     internal int PowerGeneration => Volatile.Read(ref _powerGeneration);
 
     /// <summary>Activation succeeded (ISAPI or SADP): admin gets the password, the device leaves the factory state.</summary>

@@ -144,7 +144,7 @@ internal static partial class IsapiRouter
             E("ipAddress", n.AddressingType == "dynamic" ? d.HomeAddress.ToString() : n.IPv4Address),
             E("subnetMask", n.SubnetMask),
             E("ipV6AddressingType", "ra"),
-            E("DefaultGateway", E("ipAddress", n.Gateway)),
+            E("DefaultGateway", E("ipAddress", n.Gateway.Length == 0 ? "0.0.0.0" : n.Gateway)),
             E("PrimaryDNS", E("ipAddress", n.PrimaryDns)),
             E("SecondaryDNS", E("ipAddress", n.SecondaryDns)),
         ];

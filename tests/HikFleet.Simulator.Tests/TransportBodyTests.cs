@@ -1,0 +1,44 @@
+using System.Net;
+using System.Xml.Linq;
+
+namespace HikFleet.Simulator.Tests;
+
+public sealed class TransportBodyTests(FleetFixture fx) : IClassFixture<FleetFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Chunked_bodies_and_expect_100_continue_are_understood()
+    {
+        var d = fx.Fleet.AddDevice(new DeviceSpec());
+        using var c = new DeviceClient(d);
+        // prime the digest state so the next request carries credentials on the first try
+        (await c.GetAsync("/ISAPI/System/deviceInfo")).Response.EnsureSuccessStatusCode();
+        var xml = "<VideoInputChannel><id>1</id><name>Chunked Gate</name></VideoInputChannel>"u8.ToArray();
+        using var req = new HttpRequestMessage(HttpMethod.Put, "/ISAPI/System/Video/inputs/channels/1")
+        {
+            Content = new StreamContent(new MemoryStream(xml)),
+        };
+        req.Headers.TransferEncodingChunked = true;
+        req.Headers.ExpectContinue = true;
+        var r = await c.Http.SendAsync(req, Ct);
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Xml.AssertStatus(XElement.Parse(await r.Content.ReadAsStringAsync(Ct)), 1, "ok");
+        Assert.Equal("Chunked Gate", d.OsdName);
+    }
+
+    [Fact]
+    public async Task Legacy_firmware_answers_the_psia_tree_too()
+    {
+        var d = fx.Fleet.AddDevice(new DeviceSpec { Model = DeviceCatalog.LegacyBullet.Model });
+        using var c = new DeviceClient(d);
+        var (r, x) = await c.GetAsync("/PSIA/System/deviceInfo");
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Equal(DeviceClient.Ver10 + "DeviceInfo", x!.Name);
+        var (_, up) = await c.GetAsync("/PSIA/Custom/SelfExt/upgradeStatus");
+        Assert.Equal("upgradeStatus", up!.Name.LocalName);
+        var modern = fx.Fleet.AddDevice(new DeviceSpec());
+        using var m = new DeviceClient(modern);
+        Xml.AssertStatus((await m.GetAsync("/PSIA/System/deviceInfo")).Xml, 4, "notSupport");
+    }
+}
