@@ -32,7 +32,7 @@ public static partial class IsapiXml
         DtdProcessing = DtdProcessing.Prohibit,
         XmlResolver = null,
         MaxCharactersInDocument = maxCharacters,
-        MaxCharactersFromEntities = 0,
+        MaxCharactersFromEntities = 1024, // moot with DTDs prohibited; 0 would mean "unlimited"
         IgnoreComments = true,
         IgnoreProcessingInstructions = true,
         IgnoreWhitespace = true,
