@@ -271,7 +271,7 @@ public sealed class VirtualDevice
     {
         lock (Sync)
         {
-            var fresh = _fleet.DefaultConfiguration(ModelInfo, HttpPort, Index);
+            var fresh = _fleet.DefaultConfiguration(ModelInfo, HttpPort);
             if (full)
             {
                 fresh.Network.IPv4Address = Options.FactoryAddress.ToString();
