@@ -94,7 +94,16 @@ internal sealed class HttpConnection
                 return;
             }
 
-            var response = await _device.HandleHttpAsync(request, ct).ConfigureAwait(false);
+            SimResponse response;
+            try
+            {
+                response = await _device.HandleHttpAsync(request, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A simulator bug must look like a device error, not a dropped connection (and never take the process down).
+                response = ResponseStatus.Error(_device, request, 3, "deviceError", e.GetType().Name);
+            }
             if (faults.SlowMs > 0)
                 await Task.Delay(faults.SlowMs, ct).ConfigureAwait(false);
 

@@ -146,9 +146,8 @@ internal static partial class IsapiRouter
             : IsapiXml.Response(body);
         r.Status = 401;
         r.NoFaults = true;
-        r.Header("WWW-Authenticate", d.Auth.Challenge(stale));
-        if (d.ModelInfo.IsLegacy)
-            r.Header("WWW-Authenticate", $"Basic realm=\"{d.Realm}\"");
+        foreach (var challenge in d.Auth.Challenges(stale))
+            r.Header("WWW-Authenticate", challenge);
         return r;
     }
 
