@@ -227,4 +227,22 @@ public sealed class AuthenticationTests(SimulatorFixture sim)
         Assert.Equal("http://www.hikvision.com/ver10/XMLSchema", info.Namespace);
         Assert.StartsWith("Digest", client.AuthenticationScheme, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(AuthenticationStyle.Digest, "Digest MD5")]
+    [InlineData(AuthenticationStyle.DigestSha256, "Digest SHA-256")]
+    [InlineData(AuthenticationStyle.BasicOnly, "Basic")]
+    [InlineData(AuthenticationStyle.DigestAndBasicInOneHeader, "Digest MD5")]
+    public async Task SchemeIsReadFromTheChallenge_StrongestOffered_BasicOnlyWhenAlone(AuthenticationStyle style, string expected)
+    {
+        var device = sim.Fleet.AddDevice(new DeviceSpec { Password = SimulatorFixture.Password, Authentication = style });
+        using var client = sim.Client(device);
+
+        for (var i = 0; i < 5; i++) Assert.Equal(device.Serial, (await client.GetDeviceInfoAsync(Ct)).SerialNumber);
+
+        Assert.Equal(expected, client.AuthenticationScheme);
+        Assert.Equal(1, client.ChallengeRoundTrips);
+        Assert.Equal(6, client.RequestsSent);
+        Assert.Equal(0, device.FailedLogins);
+    }
 }

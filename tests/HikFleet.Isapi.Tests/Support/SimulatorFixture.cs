@@ -17,10 +17,11 @@ public sealed class SimulatorFixture : IAsyncLifetime
 
     public static IsapiOptions Options => new()
     {
-        RequestTimeout = TimeSpan.FromSeconds(5),
-        ReadIdleTimeout = TimeSpan.FromSeconds(2),
-        ConnectTimeout = TimeSpan.FromSeconds(2),
-        AlertStreamIdleTimeout = TimeSpan.FromSeconds(2),
+        // Generous: the 2-core CI machine is shared, and a device's first TLS handshake generates its certificate.
+        RequestTimeout = TimeSpan.FromSeconds(10),
+        ReadIdleTimeout = TimeSpan.FromSeconds(3),
+        ConnectTimeout = TimeSpan.FromSeconds(8),
+        AlertStreamIdleTimeout = TimeSpan.FromSeconds(5),
         AlertStreamReconnectDelay = TimeSpan.FromMilliseconds(50),
         AlertStreamMaxReconnectDelay = TimeSpan.FromMilliseconds(400),
     };
@@ -43,8 +44,12 @@ public sealed class SimulatorFixture : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await Fleet.DisposeAsync();
 
-    public VirtualDevice AddCamera(string? model = null, bool activated = true, bool https = false) =>
-        Fleet.AddDevice(new DeviceSpec { Model = model, Activated = activated, Password = activated ? Password : null, Https = https });
+    public VirtualDevice AddCamera(string? model = null, bool activated = true, bool https = false)
+    {
+        var device = Fleet.AddDevice(new DeviceSpec { Model = model, Activated = activated, Password = activated ? Password : null, Https = https });
+        if (https) _ = device.CertificateSha256; // generate the certificate now, not inside a timed handshake
+        return device;
+    }
 
     public static IsapiEndpoint EndpointOf(VirtualDevice device, bool https = false, string? pin = null) =>
         https ? IsapiEndpoint.FromUri(device.HttpsUri!, pin) : IsapiEndpoint.FromUri(device.HttpUri);
