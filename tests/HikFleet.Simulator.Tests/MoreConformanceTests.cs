@@ -79,7 +79,7 @@ public sealed class MoreConformanceTests(FleetFixture fx) : IClassFixture<FleetF
         Assert.True(d.Upgrading);
         await d.PowerCycleAsync(TimeSpan.FromSeconds(1));
         Assert.False(d.Upgrading);
-        await Task.Delay(250, Ct); // longer than the whole upgrade would take
+        await Task.Delay(700, Ct); // longer than the whole upgrade would take (500 simulated seconds)
         Assert.Equal("V5.7.18", d.FirmwareVersion);
     }
 
