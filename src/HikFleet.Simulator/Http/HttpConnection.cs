@@ -44,13 +44,15 @@ internal sealed class HttpConnection
         {
             if (https)
             {
+                // The certificate is generated on first use (RSA-2048 takes a while on a busy machine): not part of the handshake timeout.
+                var certificate = await Task.Run(device.GetOrCreateCertificate, ct).ConfigureAwait(false);
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = ssl;
                 using var hs = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 hs.CancelAfter(IdleTimeout);
                 await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
                 {
-                    ServerCertificate = device.GetOrCreateCertificate(),
+                    ServerCertificate = certificate,
                     ClientCertificateRequired = false,
                 }, hs.Token).ConfigureAwait(false);
             }
