@@ -79,7 +79,7 @@ public sealed class MoreConformanceTests(FleetFixture fx) : IClassFixture<FleetF
         Assert.True(d.Upgrading);
         await d.PowerCycleAsync(TimeSpan.FromSeconds(1));
         Assert.False(d.Upgrading);
-        await Task.Delay(250, Ct); // longer than the whole upgrade would take
+        await Task.Delay(700, Ct); // longer than the whole upgrade would take (500 simulated seconds)
         Assert.Equal("V5.7.18", d.FirmwareVersion);
     }
 
@@ -120,5 +120,26 @@ public sealed class MoreConformanceTests(FleetFixture fx) : IClassFixture<FleetF
         Assert.Equal(HttpStatusCode.Unauthorized, await BasicAsync(sha));
         using (var md5 = new DeviceClient(sha))
             Assert.Equal(HttpStatusCode.OK, (await md5.GetAsync("/ISAPI/System/deviceInfo")).Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Factory_reset_can_answer_reboot_required_and_apply_at_the_next_reboot()
+    {
+        await using var fleet = await VirtualFleet.StartAsync(new SimulatorOptions
+        {
+            Cameras = 0, BaseAddress = fx.Options.BaseAddress, HttpPort = 0, Sadp = false, TimeScale = 0.001,
+            FactoryAddress = fx.Options.FactoryAddress, FactoryResetAnswersRebootRequired = true,
+        }, Ct);
+        var d = fleet.AddDevice(new DeviceSpec());
+        using var c = new DeviceClient(d);
+        await c.PutAsync("/ISAPI/System/Video/inputs/channels/1", "<VideoInputChannel><id>1</id><name>Before Reset</name></VideoInputChannel>");
+        Xml.AssertStatus((await c.PutAsync("/ISAPI/System/factoryReset?mode=basic")).Xml, 7, "rebootRequired");
+        await Task.Delay(150, Ct);
+        Assert.Equal(0, d.RebootCount); // nothing happens until the client reboots it (§2.2, logicblocks pattern)
+        Assert.Equal("Before Reset", d.OsdName);
+        Xml.AssertStatus((await c.PutAsync("/ISAPI/System/reboot")).Xml, 1, "ok");
+        await Xml.WaitUntilAsync(() => d.RebootCount == 1 && d.Online);
+        Assert.Equal("Camera 01", d.OsdName);
+        Assert.True(d.Activated);
     }
 }

@@ -41,4 +41,34 @@ public sealed class TransportBodyTests(FleetFixture fx) : IClassFixture<FleetFix
         using var m = new DeviceClient(modern);
         Xml.AssertStatus((await m.GetAsync("/PSIA/System/deviceInfo")).Xml, 4, "notSupport");
     }
+
+    [Fact]
+    public async Task Connections_beyond_the_device_limit_are_closed_at_once()
+    {
+        var d = fx.Fleet.AddDevice(new DeviceSpec());
+        var open = new List<System.Net.Sockets.Socket>();
+        try
+        {
+            for (var i = 0; i < 128; i++)
+            {
+                var s = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                await s.ConnectAsync(d.Address, d.HttpPort, Ct);
+                open.Add(s);
+            }
+            using var extra = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            await extra.ConnectAsync(d.Address, d.HttpPort, Ct);
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+            cts.CancelAfter(3000);
+            var n = await extra.ReceiveAsync(new byte[16], System.Net.Sockets.SocketFlags.None, cts.Token);
+            Assert.Equal(0, n); // closed by the device without a word
+        }
+        finally
+        {
+            foreach (var s in open)
+                s.Dispose();
+        }
+        await Task.Delay(100, Ct);
+        using var c = new DeviceClient(d);
+        Assert.Equal(HttpStatusCode.OK, (await c.GetAsync("/ISAPI/System/deviceInfo")).Response.StatusCode);
+    }
 }
