@@ -21,6 +21,7 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
     [
         "healthz",                 // probes of load balancers and containers
         "account/login",           // the sign-in page and its form post
+        "account/login-2fa",       // the second step of sign-in (needs the first step's cookie to do anything)
         "setup",                   // the one-time first-run link
         "account/denied", "not-found", "error",
     ];

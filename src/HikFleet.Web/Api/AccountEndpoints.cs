@@ -29,8 +29,31 @@ public static class AccountEndpoints
                     return Results.LocalRedirect(SafeReturnUrl(returnUrl));
                 }
 
+                if (result.RequiresTwoFactor)
+                {
+                    return Results.Redirect($"/account/login-2fa?returnUrl={Uri.EscapeDataString(SafeReturnUrl(returnUrl))}");
+                }
+
                 logger.LogWarning("Failed sign-in for {User} ({Reason})", username, result.IsLockedOut ? "locked out" : "bad credentials");
                 return Results.Redirect(LoginUrl(result.IsLockedOut ? "locked" : "invalid", returnUrl));
+            })
+            .AllowAnonymous()
+            .RequireRateLimiting(AuthExtensions.SignInRateLimit);
+
+        account.MapPost("/login-2fa", async (
+                [FromForm] string? code, [FromForm] string? returnUrl, SignInManager<FleetUser> signIn, ILogger<FleetUser> logger) =>
+            {
+                var cleaned = (code ?? "").Replace(" ", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal);
+                var result = await signIn.TwoFactorAuthenticatorSignInAsync(cleaned, isPersistent: false, rememberClient: false);
+                if (result.Succeeded)
+                {
+                    return Results.LocalRedirect(SafeReturnUrl(returnUrl));
+                }
+
+                logger.LogWarning("Failed second factor ({Reason})", result.IsLockedOut ? "locked out" : "wrong code");
+                return Results.Redirect(result.IsLockedOut
+                    ? LoginUrl("locked", returnUrl)
+                    : $"/account/login-2fa?error=code&returnUrl={Uri.EscapeDataString(SafeReturnUrl(returnUrl))}");
             })
             .AllowAnonymous()
             .RequireRateLimiting(AuthExtensions.SignInRateLimit);
