@@ -81,16 +81,30 @@ public sealed partial class SadpClient
         var payloads = probes.Select(SadpMessageWriter.Write).ToArray();
         using var stopSending = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var lastActivity = _time.GetTimestamp();
-        var roundsSent = 0;
+        var sendingDone = 0;
+        var newSinceRound = 0;
         var sender = Task.Run(async () =>
         {
-            for (var round = 0; round < _options.ProbeRounds && !stopSending.IsCancellationRequested; round++)
+            try
             {
-                if (round > 0)
-                    await Task.Delay(_options.ProbeInterval, _time, stopSending.Token);
-                await SendProbesAsync(sockets, payloads, stopSending.Token);
-                Interlocked.Exchange(ref lastActivity, _time.GetTimestamp());
-                Interlocked.Increment(ref roundsSent);
+                for (var round = 0; round < _options.ProbeRounds && !stopSending.IsCancellationRequested; round++)
+                {
+                    if (round > 0)
+                    {
+                        await Task.Delay(_options.ProbeInterval, _time, stopSending.Token);
+                        // From the third round on, repeat only while the previous repeat still turned up new devices:
+                        // on a clean network the second round finds nothing new and the run can end early.
+                        if (round > 1 && Volatile.Read(ref newSinceRound) == 0)
+                            break;
+                    }
+                    Interlocked.Exchange(ref newSinceRound, 0);
+                    await SendProbesAsync(sockets, payloads, stopSending.Token);
+                    Interlocked.Exchange(ref lastActivity, _time.GetTimestamp());
+                }
+            }
+            finally
+            {
+                Volatile.Write(ref sendingDone, 1);
             }
         }, CancellationToken.None);
 
@@ -103,12 +117,17 @@ public sealed partial class SadpClient
             {
                 while (channel.Reader.TryRead(out var d))
                 {
+                    // Repeated probes make every device answer several times: skip the full parse of a reply from a MAC
+                    // already seen in this run (thousands of duplicates arrive in one burst).
+                    if (PeekMac(d.Payload) is { } peeked && seen.Contains(peeked))
+                        continue;
                     if (Accept(d, uuids) is not { } sighting)
                         continue;
                     _known[sighting.Mac] = sighting;
                     if (!seen.Add(sighting.Mac))
                         continue;
                     Interlocked.Exchange(ref lastActivity, _time.GetTimestamp());
+                    Interlocked.Increment(ref newSinceRound);
                     yield return sighting;
                     if (stopAtMac is not null && sighting.Mac == stopAtMac)
                         yield break;
@@ -117,7 +136,7 @@ public sealed partial class SadpClient
                 if (now >= hardDeadline)
                     break;
                 var quietEnds = Interlocked.Read(ref lastActivity) + quietTicks;
-                if (Volatile.Read(ref roundsSent) >= _options.ProbeRounds && now >= quietEnds)
+                if (Volatile.Read(ref sendingDone) == 1 && now >= quietEnds)
                     break;
                 var wait = TimeSpan.FromSeconds((double)(Math.Min(hardDeadline, Math.Max(quietEnds, now)) - now) / _time.TimestampFrequency);
                 if (wait < TimeSpan.FromMilliseconds(20))
@@ -137,6 +156,22 @@ public sealed partial class SadpClient
             }
             LogDiscoveryEnded(_logger, seen.Count, _time.GetElapsedTime(started).TotalMilliseconds);
         }
+    }
+
+    /// <summary>The normalised MAC of a reply found by a cheap scan for <c>&lt;MAC&gt;</c>, or null (then the full parse decides).</summary>
+    private static string? PeekMac(ReadOnlySpan<byte> payload)
+    {
+        var open = payload.IndexOf("<MAC>"u8);
+        if (open < 0)
+            return null;
+        var rest = payload[(open + 5)..];
+        var close = rest.IndexOf((byte)'<');
+        if (close is < 12 or > 32)
+            return null;
+        Span<char> text = stackalloc char[close];
+        for (var i = 0; i < close; i++)
+            text[i] = (char)rest[i];
+        return SadpValues.NormalizeMac(new string(text));
     }
 
     private SadpSighting? Accept(ReceivedDatagram d, HashSet<string> uuids)

@@ -43,7 +43,10 @@ public sealed class SadpOptions
     /// <summary>Hard upper bound for one discovery run, whatever devices keep doing.</summary>
     public TimeSpan MaxDuration { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How many times a discovery run sends its probes (UDP loses datagrams; devices answering twice are de-duplicated).</summary>
+    /// <summary>
+    /// Most probe rounds per discovery run (UDP loses datagrams; devices answering twice are de-duplicated). The second round is
+    /// always sent; later rounds only while the previous round still turned up new devices.
+    /// </summary>
     public int ProbeRounds { get; set; } = 3;
 
     /// <summary>Delay between probe rounds.</summary>
