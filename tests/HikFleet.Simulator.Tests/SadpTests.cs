@@ -1,0 +1,104 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Xml.Linq;
+
+namespace HikFleet.Simulator.Tests;
+
+public sealed class SadpTests(FleetFixture fx) : IClassFixture<FleetFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>Sends one probe (multicast on 127.0.0.1 with TTL 0, or unicast) and collects the replies for a moment.</summary>
+    internal static async Task<List<(IPEndPoint From, XElement Reply)>> ProbeAsync(IPEndPoint target, string xml, int waitMs = 400, Func<XElement, bool>? until = null)
+    {
+        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        s.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastInterface, IPAddress.Loopback.GetAddressBytes());
+        s.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastTimeToLive, 0);
+        s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        await s.SendToAsync(Encoding.UTF8.GetBytes(xml), target, Ct);
+        var replies = new List<(IPEndPoint, XElement)>();
+        var buffer = new byte[16 * 1024];
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        cts.CancelAfter(waitMs);
+        try
+        {
+            while (true)
+            {
+                var r = await s.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), cts.Token);
+                var x = XElement.Parse(Encoding.UTF8.GetString(buffer, 0, r.ReceivedBytes));
+                replies.Add(((IPEndPoint)r.RemoteEndPoint, x));
+                if (until?.Invoke(x) == true)
+                    break;
+            }
+        }
+        catch (OperationCanceledException) when (!Ct.IsCancellationRequested)
+        {
+        }
+        return replies;
+    }
+
+    private IPEndPoint Group => new(IPAddress.Parse("239.255.255.250"), fx.Fleet.SadpPort!.Value);
+    private static string Uuid() => Guid.NewGuid().ToString().ToUpperInvariant();
+
+    [Fact]
+    public async Task Multicast_inquiry_on_loopback_with_ttl_0_is_answered_by_every_device_from_its_own_address()
+    {
+        var d = fx.Fleet.AddDevice(new DeviceSpec { Model = DeviceCatalog.Bullet8MPG1.Model });
+        var uuid = Uuid();
+        var replies = await ProbeAsync(Group, $"<?xml version=\"1.0\" encoding=\"utf-8\"?><Probe><Uuid>{uuid}</Uuid><Types>inquiry</Types></Probe>");
+        var mine = replies.Single(r => r.Reply.V("DeviceSN") == d.Serial);
+        Assert.Equal(d.Address, mine.From.Address);
+        var x = mine.Reply;
+        Assert.Equal("ProbeMatch", x.Name.LocalName);
+        Assert.Equal(uuid, x.V("Uuid"));
+        Assert.Equal("inquiry", x.V("Types"));
+        Assert.Equal("141945", x.V("DeviceType"));
+        Assert.Equal("DS-2CD2385G1-I", x.V("DeviceDescription"));
+        Assert.Equal(d.Mac.Replace(':', '-'), x.V("MAC"));
+        Assert.Matches("^([0-9a-f]{2}-){5}[0-9a-f]{2}$", x.V("MAC"));
+        Assert.Equal("V5.6.2build 190701", x.V("SoftwareVersion"));
+        Assert.Equal("true", x.V("Activated"));
+        Assert.Equal("flase", x.V("DeviceLock"));
+        Assert.Matches("^[0-9a-f]{64}$", x.V("Salt"));
+        Assert.Equal(d.HttpPort.ToString(), x.V("HttpPort"));
+        Assert.Equal(d.Address.ToString(), x.V("IPv4Address"));
+        Assert.Matches(@"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$", x.V("BootTime"));
+        foreach (var field in new[] { "CommandPort", "IPv4SubnetMask", "IPv4Gateway", "IPv6Address", "DHCP", "AnalogChannelNum", "DigitalChannelNum", "DSPVersion", "Encrypt", "DetailOEMCode", "HCPlatformEnable", "SDKOverTLSPort" })
+            Assert.NotNull(x.Descendants().FirstOrDefault(e => e.Name.LocalName == field));
+        // every fleet device answered too
+        foreach (var other in fx.Fleet.Devices.Where(o => o.Online))
+            Assert.Contains(replies, r => r.Reply.V("DeviceSN") == other.Serial);
+    }
+
+    [Fact]
+    public async Task Unicast_inquiry_is_answered_only_by_the_addressed_device()
+    {
+        var d = fx.Fleet.AddDevice(new DeviceSpec());
+        var replies = await ProbeAsync(new IPEndPoint(d.Address, fx.Fleet.SadpPort!.Value), $"<Probe><Uuid>{Uuid()}</Uuid><Types>inquiry</Types></Probe>");
+        var only = Assert.Single(replies);
+        Assert.Equal(d.Serial, only.Reply.V("DeviceSN"));
+        Assert.Equal(d.Address, only.From.Address);
+    }
+
+    [Fact]
+    public async Task Exchangecode_then_activate_activates_an_inactive_device_by_mac()
+    {
+        var d = fx.Fleet.AddDevice(new DeviceSpec { Activated = false });
+        using var rsa = RSA.Create(1024);
+        var code = Convert.ToBase64String(rsa.ExportRSAPublicKey());
+        var mac = d.Mac.Replace(':', '-');
+        var ex = (await ProbeAsync(Group, $"<Probe><Uuid>{Uuid()}</Uuid><MAC>{mac}</MAC><Types>exchangecode</Types><Code>{code}</Code></Probe>",
+            until: _ => true)).Single();
+        Assert.Equal("success", ex.Reply.V("Result"));
+        var random = Encoding.ASCII.GetString(rsa.Decrypt(Convert.FromBase64String(ex.Reply.V("Code")), RSAEncryptionPadding.Pkcs1));
+        var password = ActivationHelper.EncryptSadpPassword(random, "Sadp-Activated-1");
+        var act = (await ProbeAsync(Group, $"<Probe><Uuid>{Uuid()}</Uuid><MAC>{mac}</MAC><Types>activate</Types><Password>{password}</Password></Probe>",
+            until: _ => true)).Single();
+        Assert.Equal("success", act.Reply.V("Result"));
+        Assert.Equal("true", act.Reply.V("Activated"));
+        Assert.True(d.Activated);
+        Assert.Equal("Sadp-Activated-1", d.AdminPassword);
+    }
+}
