@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Net;
+using HikFleet.Sadp;
+using HikFleet.Simulator;
+
+namespace HikFleet.Sadp.Tests;
+
+/// <summary>Discovery against the real simulator on loopback (multicast with outgoing interface 127.0.0.1, TTL 0; and unicast).</summary>
+public sealed class SadpDiscoveryTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Discovers1000Devices_Within3Seconds_NoneMissed()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var fleet = await SimulatorFleet.StartAsync(1000, ct);
+        var client = SimulatorFleet.Client(fleet, o =>
+        {
+            o.QuietWindow = TimeSpan.FromMilliseconds(500);
+            o.ProbeRounds = 3;
+            o.ProbeInterval = TimeSpan.FromMilliseconds(300);
+            o.MaxDuration = TimeSpan.FromSeconds(3);
+        });
+        var expected = fleet.Devices.Select(d => d.Mac).ToHashSet(StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        TimeSpan? allSeenAt = null;
+        var sw = Stopwatch.StartNew();
+        await foreach (var s in client.DiscoverAsync(ct))
+        {
+            Assert.True(seen.Add(s.Mac), $"{s.Mac} yielded twice");
+            Assert.Equal(IPAddress.Loopback, s.LocalInterface);
+            if (seen.Count == expected.Count)
+                allSeenAt = sw.Elapsed;
+        }
+        var total = sw.Elapsed;
+        output.WriteLine($"1000 devices: last new sighting after {allSeenAt?.TotalMilliseconds:F0} ms; discovery (incl. 500 ms quiet window) ended after {total.TotalMilliseconds:F0} ms");
+        Assert.Empty(expected.Except(seen));
+        Assert.Equal(expected.Count, seen.Count);
+        Assert.True(total < TimeSpan.FromSeconds(3), $"discovery took {total}");
+    }
+
+    [Fact]
+    public async Task Sighting_CarriesTheDevicesIdentity_Normalised()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var fleet = await SimulatorFleet.StartAsync(3, ct);
+        var inactive = fleet.AddDevice(new DeviceSpec { Activated = false });
+        var seen = await SimulatorFleet.Client(fleet).DiscoverAllAsync(ct);
+        Assert.Equal(4, seen.Count);
+        foreach (var d in fleet.Devices)
+        {
+            var s = seen[d.Mac];
+            Assert.Equal(d.Serial, s.Serial);
+            Assert.Equal(d.Model, s.Model);
+            Assert.Equal(d.Address, s.Address);
+            Assert.Equal(d.Address, s.RemoteEndPoint.Address); // replies come from the device's own address (§4.1)
+            Assert.Equal(d.Activated, s.Activated);
+            Assert.Equal($"{d.FirmwareVersion} {d.FirmwareBuild}", s.Message.SoftwareVersion); // sent as "V5.7.18build 240826" (§4.3)
+            Assert.Equal(d.Salt, s.Message.Salt);
+            Assert.NotNull(s.Message.DeviceType);
+            Assert.Equal(d.HttpPort, s.Message.HttpPort);
+        }
+        Assert.False(seen[inactive.Mac].Activated);
+    }
+
+    [Fact]
+    public async Task Unicast_FindsOnlyTheTargetedDevice()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var fleet = await SimulatorFleet.StartAsync(5, ct);
+        var target = fleet.Devices[3];
+        var client = SimulatorFleet.Client(fleet, o =>
+        {
+            o.EnableMulticast = false;
+            o.UnicastTargets = [target.Address.ToString()];
+        });
+        var seen = await client.DiscoverAllAsync(ct);
+        Assert.Equal([target.Mac], seen.Keys);
+    }
+
+    [Fact]
+    public async Task ProbesOnOtherPort_FindNothing_AndDiscoveryEndsAfterQuietWindow()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var fleet = await SimulatorFleet.StartAsync(3, ct);
+        var client = SimulatorFleet.Client(fleet, o =>
+        {
+            o.Port = fleet.SadpPort!.Value == 65535 ? 65534 : fleet.SadpPort!.Value + 1;
+            o.QuietWindow = TimeSpan.FromMilliseconds(200);
+        });
+        var sw = Stopwatch.StartNew();
+        var seen = await client.DiscoverAllAsync(ct);
+        Assert.Empty(seen);
+        Assert.InRange(sw.Elapsed, TimeSpan.FromMilliseconds(350), TimeSpan.FromSeconds(2)); // 2 rounds 200 ms apart + 200 ms quiet
+    }
+
+    [Fact]
+    public async Task OfflineDevice_IsNotSeen()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var fleet = await SimulatorFleet.StartAsync(3, ct);
+        fleet.Devices[1].Faults.Offline = true;
+        var seen = await SimulatorFleet.Client(fleet).DiscoverAllAsync(ct);
+        Assert.Equal(2, seen.Count);
+        Assert.DoesNotContain(fleet.Devices[1].Mac, seen.Keys);
+    }
+
+    [Fact]
+    public async Task FindAsync_StopsAtTheWantedDevice()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var fleet = await SimulatorFleet.StartAsync(4, ct);
+        var client = SimulatorFleet.Client(fleet);
+        var d = fleet.Devices[2];
+        var s = await client.FindAsync(d.Mac.ToUpperInvariant().Replace(':', '-'), ct);
+        Assert.NotNull(s);
+        Assert.Equal(d.Mac, s.Mac);
+        Assert.Null(await client.FindAsync("02:00:00:00:00:01", ct));
+    }
+}
