@@ -10,7 +10,10 @@ public sealed partial class SadpClient
     /// <summary>
     /// Activates a factory-fresh device (sets the first admin password) by §3.3 variant A: <c>exchangecode</c> with a fresh
     /// RSA-1024 public key (DER PKCS#1, base64), decrypt the device's random R, then <c>activate</c> with
-    /// <see cref="SadpPasswordCrypto.EncryptActivationPassword"/>. Prefer ISAPI activation when the device is reachable over IP (§3.3).
+    /// <see cref="SadpPasswordCrypto.EncryptActivationPassword"/>. If either step gets no reply, the whole exchange is run once more
+    /// (new key and Uuid): a device that never received the <c>activate</c> answers the new exchange, and one whose reply was lost
+    /// now says it is activated, reported as <see cref="SadpCommandStatus.AlreadyActivated"/> with a detail saying so. Prefer ISAPI activation when
+    /// the device is reachable over IP (§3.3).
     /// </summary>
     /// <param name="mac">Target MAC (any common notation).</param>
     /// <param name="password">The new admin password (never logged).</param>
@@ -21,11 +24,29 @@ public sealed partial class SadpClient
         var target = await ResolveAsync(mac, cancellationToken);
         if (target is null)
             return new(SadpCommandStatus.NoAnswer, "device not found by discovery");
+        var outcome = await ActivateOnceAsync(target, password, cancellationToken);
+        if (outcome.Status == SadpCommandStatus.NoAnswer)
+        {
+            // A fresh exchange (new key, new Uuid, new socket) so that a late reply to the first one cannot pair an old random
+            // with the new activate.
+            var activateWasSent = outcome.Reply is not null;
+            var retry = await ActivateOnceAsync(target, password, cancellationToken);
+            outcome = activateWasSent && retry.Status == SadpCommandStatus.AlreadyActivated
+                ? retry with { Detail = $"the first activate got no reply and the device now reports it is activated ({retry.Detail})" }
+                : retry;
+        }
+        if (outcome.IsSuccess)
+            _known.TryRemove(target.Mac, out _); // the cached sighting still says Activated=false
+        return outcome;
+    }
 
+    /// <summary>One exchangecode + activate. NoAnswer with a Reply (the exchange's) means only the activate went unanswered.</summary>
+    private async Task<SadpCommandOutcome> ActivateOnceAsync(SadpSighting target, string password, CancellationToken ct)
+    {
         using var rsa = RSA.Create(1024);
         var exchange = NewCommand("exchangecode", target);
         exchange.Code = Convert.ToBase64String(rsa.ExportRSAPublicKey());
-        var exchangeReply = await SendCommandAsync(exchange, target, cancellationToken);
+        var exchangeReply = await SendCommandAsync(exchange, target, retries: 0, ct);
         if (exchangeReply is null)
             return new(SadpCommandStatus.NoAnswer, "no reply to exchangecode");
         if (string.IsNullOrEmpty(exchangeReply.Code))
@@ -49,10 +70,8 @@ public sealed partial class SadpClient
         var activate = NewCommand("activate", target);
         activate.Password = SadpPasswordCrypto.EncryptActivationPassword(random, password);
         CryptographicOperations.ZeroMemory(random);
-        var outcome = await RunAsync(activate, target, cancellationToken);
-        if (outcome.IsSuccess)
-            _known.TryRemove(target.Mac, out _); // the cached sighting now says Activated=false
-        return outcome;
+        var reply = await SendCommandAsync(activate, target, retries: 0, ct);
+        return reply is null ? new(SadpCommandStatus.NoAnswer, "no reply to activate", exchangeReply) : SadpCommandOutcome.FromReply(reply);
     }
 
     /// <summary>
@@ -146,39 +165,51 @@ public sealed partial class SadpClient
 
     private async Task<SadpCommandOutcome> RunAsync(SadpMessage command, SadpSighting target, CancellationToken ct)
     {
-        var reply = await SendCommandAsync(command, target, ct);
+        var reply = await SendCommandAsync(command, target, _options.CommandRetries, ct);
         return reply is null ? new(SadpCommandStatus.NoAnswer, $"no reply to {command.Types}") : SadpCommandOutcome.FromReply(reply);
     }
 
     /// <summary>
     /// Sends one command and waits for the ProbeMatch with the same Uuid and MAC. Routed by multicast on the interface that saw the
-    /// device (works even when its address is not routable, §4.1), or by unicast to the address it replied from when multicast is
-    /// disabled. Sent once: resending a state-changing command could apply it twice.
+    /// device (works even when its address is not routable, §4.1), or by unicast to the address it replied from when
+    /// <see cref="SadpOptions.CommandsByUnicast"/> is set or multicast is disabled. Sent once: resending a state-changing command
+    /// could apply it twice.
     /// </summary>
-    private async Task<SadpMessage?> SendCommandAsync(SadpMessage command, SadpSighting target, CancellationToken ct)
+    private async Task<SadpMessage?> SendCommandAsync(SadpMessage command, SadpSighting target, int retries, CancellationToken ct)
     {
         var payload = SadpMessageWriter.Write(command);
-        var destination = _options.EnableMulticast
+        var destination = _options.EnableMulticast && !_options.CommandsByUnicast
             ? new IPEndPoint(_options.GetMulticastGroup(), _options.Port)
             : new IPEndPoint(target.RemoteEndPoint.Address, _options.Port);
         var channel = Channel.CreateUnbounded<ReceivedDatagram>(new UnboundedChannelOptions { SingleReader = true });
         await using var socket = new SadpSocket(target.LocalInterface, _options);
         socket.StartReceiving(channel.Writer);
-        LogCommand(_logger, command.Types!, target.Mac, destination, target.LocalInterface);
-        if (!await socket.TrySendAsync(payload, destination, ct))
-            return null;
+        for (var attempt = 0; attempt <= retries; attempt++)
+        {
+            LogCommand(_logger, command.Types!, target.Mac, destination, target.LocalInterface, attempt + 1);
+            if (!await socket.TrySendAsync(payload, destination, ct))
+                return null;
+            // Same socket and Uuid on every attempt, so a late reply to an earlier attempt still counts.
+            if (await WaitForReplyAsync(channel.Reader, command, target.Mac, ct) is { } reply)
+                return reply;
+        }
+        return null;
+    }
+
+    private async Task<SadpMessage?> WaitForReplyAsync(ChannelReader<ReceivedDatagram> reader, SadpMessage command, string mac, CancellationToken ct)
+    {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(_options.CommandTimeout);
         try
         {
-            await foreach (var d in channel.Reader.ReadAllAsync(timeout.Token))
+            await foreach (var d in reader.ReadAllAsync(timeout.Token))
             {
                 var r = SadpMessageReader.Read(d.Payload, _options.MaxDatagramBytes);
                 if (r.Message is not { Kind: SadpMessageKind.ProbeMatch } m)
                     continue;
                 if (!string.Equals(m.Uuid, command.Uuid, StringComparison.OrdinalIgnoreCase))
                     continue;
-                if (m.Mac is not null && m.Mac != target.Mac)
+                if (m.Mac is not null && m.Mac != mac)
                     continue;
                 return m;
             }
@@ -189,6 +220,6 @@ public sealed partial class SadpClient
         return null;
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "SADP {Types} to {Mac} via {Destination} on {Interface}")]
-    private static partial void LogCommand(ILogger logger, string types, string mac, IPEndPoint destination, IPAddress @interface);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "SADP {Types} to {Mac} via {Destination} on {Interface} (attempt {Attempt})")]
+    private static partial void LogCommand(ILogger logger, string types, string mac, IPEndPoint destination, IPAddress @interface, int attempt);
 }

@@ -52,8 +52,22 @@ public sealed class SadpOptions
     /// <summary>Delay between probe rounds.</summary>
     public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromMilliseconds(400);
 
+    /// <summary>
+    /// Send commands by unicast to the address the device answered from, instead of multicast on the interface that saw it.
+    /// Multicast (the default) also reaches a device whose address is not routable from here (§4.1); unicast touches only the target.
+    /// Commands are unicast anyway when <see cref="EnableMulticast"/> is off.
+    /// </summary>
+    public bool CommandsByUnicast { get; set; }
+
     /// <summary>How long a command waits for the device's reply before reporting <see cref="SadpCommandStatus.NoAnswer"/>.</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// How many times a command without a reply is sent again (same Uuid, each attempt waiting <see cref="CommandTimeout"/>).
+    /// Default 0: if the request arrived and only the reply was lost, a resent <c>update</c> or <c>reboot</c> is applied twice.
+    /// Activation does not need this: it recovers from a lost <c>activate</c> by itself (see <see cref="SadpClient.ActivateAsync"/>).
+    /// </summary>
+    public int CommandRetries { get; set; }
 
     /// <summary>Datagrams larger than this are dropped unread (hostile-input bound).</summary>
     public int MaxDatagramBytes { get; set; } = SadpMessageReader.DefaultMaxBytes;
@@ -88,6 +102,8 @@ public sealed class SadpOptions
             errors.Add("MulticastTtl must be 0..255");
         if (QuietWindow <= TimeSpan.Zero || MaxDuration <= TimeSpan.Zero || CommandTimeout <= TimeSpan.Zero)
             errors.Add("QuietWindow, MaxDuration and CommandTimeout must be positive");
+        if (CommandRetries is < 0 or > 5)
+            errors.Add("CommandRetries must be 0..5");
         if (ProbeRounds < 1)
             errors.Add("ProbeRounds must be at least 1");
         if (MaxDatagramBytes is < 512 or > 65535)

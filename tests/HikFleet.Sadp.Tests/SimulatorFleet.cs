@@ -19,8 +19,11 @@ internal static class SimulatorFleet
         }, ct);
 
     /// <summary>A random 127.x.y.10 base so that fleets of parallel tests do not share device addresses.</summary>
-    public static IPAddress RandomLoopbackBase() =>
-        new([127, (byte)RandomNumberGenerator.GetInt32(32, 250), (byte)RandomNumberGenerator.GetInt32(1, 250), 10]);
+    public static IPAddress RandomLoopbackBase() => RandomLoopbackAddress(10);
+
+    /// <summary>A random 127.x.y.<paramref name="lastOctet"/> address (x in 32..249, so never 127.0.0.x).</summary>
+    public static IPAddress RandomLoopbackAddress(byte lastOctet) =>
+        new([127, (byte)RandomNumberGenerator.GetInt32(32, 250), (byte)RandomNumberGenerator.GetInt32(1, 250), lastOctet]);
 
     public static SadpClient Client(VirtualFleet fleet, Action<SadpOptions>? configure = null)
     {
