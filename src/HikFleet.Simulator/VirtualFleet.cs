@@ -51,6 +51,8 @@ public sealed class VirtualFleet : IAsyncDisposable
                 var spec = scenario?.SpecFor(i, options) ?? new DeviceSpec();
                 fleet.AddDevice(spec, fleetDefault: true);
             }
+            lock (fleet._gate)
+                fleet._snapshot = fleet._devices.ToArray();
             if (options.Sadp)
                 fleet._sadp = new SadpResponder(fleet);
             if (options.Control is not null)
@@ -120,7 +122,8 @@ public sealed class VirtualFleet : IAsyncDisposable
             _devices.Add(device);
             _bySerial[device.Serial] = device;
             _byMac[device.Mac] = device;
-            _snapshot = _devices.ToArray();
+            if (!fleetDefault)
+                _snapshot = _devices.ToArray(); // at start-up the snapshot is taken once, not 10,000 times
         }
         device.Start();
         return device;
@@ -248,10 +251,13 @@ public sealed class VirtualFleet : IAsyncDisposable
     {
         if (d.Faults.IpConflictAddress is { } s && IPAddress.TryParse(s, out var explicitAddress))
             return explicitAddress;
-        var all = Devices;
-        if (all.Count < 2)
-            return Options.FactoryAddress;
-        var other = all[(d.Index + 1) % all.Count];
+        VirtualDevice other;
+        lock (_gate)
+        {
+            if (_devices.Count < 2)
+                return Options.FactoryAddress;
+            other = _devices[(d.Index + 1) % _devices.Count];
+        }
         return other.ConfiguredAddress;
     }
 
@@ -261,7 +267,10 @@ public sealed class VirtualFleet : IAsyncDisposable
         if (_control is not null)
             await _control.DisposeAsync().ConfigureAwait(false);
         _sadp?.Dispose();
-        foreach (var d in Devices)
+        VirtualDevice[] all;
+        lock (_gate)
+            all = _devices.ToArray();
+        foreach (var d in all)
             d.Stop();
     }
 }

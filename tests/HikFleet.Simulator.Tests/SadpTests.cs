@@ -102,3 +102,81 @@ public sealed class SadpTests(FleetFixture fx) : IClassFixture<FleetFixture>
         Assert.Equal("Sadp-Activated-1", d.AdminPassword);
     }
 }
+
+public sealed class SadpCommandTests(FleetFixture fx) : IClassFixture<FleetFixture>
+{
+    private IPEndPoint Group => new(IPAddress.Parse("239.255.255.250"), fx.Fleet.SadpPort!.Value);
+    private static string Uuid() => Guid.NewGuid().ToString().ToUpperInvariant();
+
+    private async Task<XElement> CommandAsync(string body) =>
+        (await SadpTests.ProbeAsync(Group, $"<?xml version=\"1.0\" encoding=\"utf-8\"?><Probe><Uuid>{Uuid()}</Uuid>{body}</Probe>", 2000, _ => true)).Single().Reply;
+
+    [Fact]
+    public async Task Update_with_the_salted_proof_moves_the_device_at_once_and_a_wrong_proof_fails()
+    {
+        var d = fx.Fleet.AddDevice(new DeviceSpec { Password = "Sadp-Update-1" });
+        var mac = d.Mac.Replace(':', '-');
+        var b = d.Address.GetAddressBytes();
+        var target = new IPAddress([b[0], b[1], (byte)(b[2] ^ 0x40), 99]);
+        var wrong = ActivationHelper.SaltedProof("admin", d.Salt!, "not-the-password");
+        var failed = await CommandAsync($"<Types>update</Types><PWErrorParse>true</PWErrorParse><MAC>{mac}</MAC><Password bSalt=\"true\">{wrong}</Password><IPv4Address>{target}</IPv4Address><CommandPort>8000</CommandPort><IPv4SubnetMask>255.255.255.0</IPv4SubnetMask><IPv4Gateway>{b[0]}.{b[1]}.{b[2] ^ 0x40}.1</IPv4Gateway><DHCP>false</DHCP>");
+        Assert.Equal("failed", failed.V("Result"));
+        Assert.Contains("Password error!", failed.ToString());
+        Assert.Equal(1, d.FailedLogins);
+        var plain = await CommandAsync($"<Types>update</Types><MAC>{mac}</MAC><Password>Sadp-Update-1</Password><IPv4Address>{target}</IPv4Address>");
+        Assert.Equal("failed", plain.V("Result")); // salted devices want the proof (§4.4)
+
+        var proof = ActivationHelper.SaltedProof("admin", d.Salt!, "Sadp-Update-1");
+        var ok = await CommandAsync($"<Types>update</Types><PWErrorParse>true</PWErrorParse><MAC>{mac}</MAC><Password bSalt=\"true\">{proof}</Password><IPv4Address>{target}</IPv4Address><CommandPort>8000</CommandPort><IPv4SubnetMask>255.255.255.0</IPv4SubnetMask><IPv4Gateway>{b[0]}.{b[1]}.{b[2] ^ 0x40}.1</IPv4Gateway><DHCP>false</DHCP>");
+        Assert.Equal("success", ok.V("Result"));
+        Assert.Equal("update", ok.V("Types"));
+        await Xml.WaitUntilAsync(() => d.Address.Equals(target), 2000);
+        Assert.Equal(0, d.FailedLogins);
+        Assert.True(await Xml.AcceptsAsync(target, d.HttpPort));
+        var seen = await SadpTests.ProbeAsync(new IPEndPoint(target, fx.Fleet.SadpPort!.Value), $"<Probe><Uuid>{Uuid()}</Uuid><Types>inquiry</Types></Probe>");
+        Assert.Equal(target.ToString(), Assert.Single(seen).Reply.V("IPv4Address"));
+    }
+
+    [Fact]
+    public async Task Legacy_device_takes_the_plain_password_and_reboots_on_command()
+    {
+        var d = fx.Fleet.AddDevice(new DeviceSpec { Model = DeviceCatalog.LegacyBullet.Model });
+        var inquiry = (await SadpTests.ProbeAsync(new IPEndPoint(d.Address, fx.Fleet.SadpPort!.Value), $"<Probe><Uuid>{Uuid()}</Uuid><Types>inquiry</Types></Probe>")).Single().Reply;
+        Assert.DoesNotContain(inquiry.Elements(), e => e.Name.LocalName == "Salt");
+        Assert.Equal("V5.2.0build 140721", inquiry.V("SoftwareVersion"));
+        var count = d.RebootCount;
+        var ok = await CommandAsync($"<Types>reboot</Types><MAC>{d.Mac.Replace(':', '-')}</MAC><Password>12345</Password>");
+        Assert.Equal("success", ok.V("Result"));
+        await Xml.WaitUntilAsync(() => d.RebootCount > count && d.Online, 3000);
+    }
+
+    [Fact]
+    public async Task RestoreInactive_returns_the_device_to_factory_state_and_inactive_devices_refuse_update()
+    {
+        var d = fx.Fleet.AddDevice(new DeviceSpec { Password = "Restore-Me-1" });
+        var mac = d.Mac.Replace(':', '-');
+        var proof = ActivationHelper.SaltedProof("admin", d.Salt!, "Restore-Me-1");
+        var ok = await CommandAsync($"<Types>restoreInactive</Types><MAC>{mac}</MAC><Password bSalt=\"true\">{proof}</Password>");
+        Assert.Equal("success", ok.V("Result"));
+        await Xml.WaitUntilAsync(() => !d.Activated && d.Online, 3000);
+        Assert.Equal(fx.Options.FactoryAddress, d.Address);
+        var inquiry = (await SadpTests.ProbeAsync(Group, $"<Probe><Uuid>{Uuid()}</Uuid><Types>inquiry</Types></Probe>")).Single(r => r.Reply.V("MAC") == mac).Reply;
+        Assert.Equal("false", inquiry.V("Activated"));
+        Assert.Equal(fx.Options.FactoryAddress.ToString(), inquiry.V("IPv4Address"));
+        var refused = await CommandAsync($"<Types>update</Types><MAC>{mac}</MAC><Password bSalt=\"true\">{proof}</Password><IPv4Address>127.0.0.9</IPv4Address>");
+        Assert.Equal("failed", refused.V("Result"));
+    }
+
+    [Fact]
+    public async Task Wrong_passwords_over_sadp_lock_the_device_and_it_says_so()
+    {
+        var d = fx.Fleet.AddDevice(new DeviceSpec { Password = "Lock-Me-Out-1" });
+        var mac = d.Mac.Replace(':', '-');
+        XElement? last = null;
+        for (var i = 0; i < 5; i++)
+            last = await CommandAsync($"<Types>reboot</Types><MAC>{mac}</MAC><Password bSalt=\"true\">{ActivationHelper.SaltedProof("admin", d.Salt!, "guess" + i)}</Password>");
+        Assert.Contains("Device lock!", last!.ToString());
+        Assert.Equal("true", last.V("DeviceLock"));
+        Assert.True(d.IsLocked);
+    }
+}

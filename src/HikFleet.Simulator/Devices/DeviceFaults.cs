@@ -48,6 +48,8 @@ public sealed class DeviceFaults
     public bool SlowDrip { get; set; }
     /// <summary>Real milliseconds between dripped bytes.</summary>
     public int SlowDripMs { get; set; } = 50;
+    /// <summary>deviceUpTime is a localised string such as 87天0时55分59秒, as one real device sent (§2.1).</summary>
+    public bool LocalizedUptime { get; set; }
     /// <summary>Every ISAPI answer (after authentication) is statusCode 3 deviceError.</summary>
     public bool DeviceError { get; set; }
     /// <summary>alertStream emits a VMD event every this many simulated seconds (0 = only on <see cref="VirtualDevice.TriggerMotion"/>).</summary>

@@ -243,6 +243,11 @@ public sealed class VirtualDevice
 
     internal CancellationToken SessionToken => _session.Token;
 
+    /// <summary>True while the HTTP listener is bound (false when down, faulted offline, or on an address the host lacks).</summary>
+    public bool IsListening => _http is not null;
+
+    internal int PowerGeneration => Volatile.Read(ref _powerGeneration);
+
     /// <summary>Activation succeeded (ISAPI or SADP): admin gets the password, the device leaves the factory state.</summary>
     internal void Activate(string password)
     {
@@ -295,9 +300,10 @@ public sealed class VirtualDevice
     internal bool? PendingFactoryReset { get; set; }
 
     /// <summary>Writes the new firmware over UpgradeSeconds (percent rising), then reboots into it; a power loss aborts it.</summary>
-    internal void StartUpgrade(string version, string build)
+    internal void StartUpgrade(string version, string build, int generation)
     {
-        var generation = Volatile.Read(ref _powerGeneration);
+        if (Volatile.Read(ref _powerGeneration) != generation)
+            return; // the power went while the answer was on its way
         Upgrading = true;
         UpgradePercent = 0;
         _ = RunAsync();

@@ -102,6 +102,8 @@ internal static class AlertStream
             E("channelName", d.Config.OsdName),
             type == "VMD" ? E("DetectionRegionList", E("DetectionRegionEntry", E("regionID", 1), E("sensitivityLevel", d.Config.Motion.SensitivityLevel))) : null);
         var text = Encoding.UTF8.GetString(Bytes(root));
+        if (d.Faults.MalformedXml)
+            text = text.Replace("<channelName>", "<channelName>R&D ", StringComparison.Ordinal); // unescaped '&' seen in real events (§2.10)
         var declEnd = text.IndexOf("?>", StringComparison.Ordinal);
         return (declEnd >= 0 ? text[(declEnd + 2)..].TrimStart() : text).TrimEnd() + "\r\n";
     }

@@ -110,7 +110,7 @@ internal sealed class DigestAuthenticator(VirtualDevice device)
         {
             if (!_nonces.TryGetValue(nonce, out var state))
                 return (AuthOutcome.Stale, null);
-            var lifetime = Math.Max(2.0, device.Clock.ToReal(device.Options.NonceLifetimeSeconds).TotalSeconds);
+            var lifetime = Math.Max(1.0, device.Clock.ToReal(device.Options.NonceLifetimeSeconds).TotalSeconds);
             if (System.Diagnostics.Stopwatch.GetElapsedTime(state.Issued).TotalSeconds > lifetime)
             {
                 _nonces.Remove(nonce);

@@ -72,7 +72,7 @@ internal static partial class IsapiRouter
         var memUsed = memTotal * (40 + d.Index % 30) / 100;
         var root = Root(d.Family, "DeviceStatus",
             E("currentDeviceTime", now.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture)),
-            E("deviceUpTime", up),
+            E("deviceUpTime", d.Faults.LocalizedUptime ? $"{up / 86400}天{up % 86400 / 3600}时{up % 3600 / 60}分{up % 60}秒" : up.ToString(CultureInfo.InvariantCulture)),
             E("CPUList", E("CPU", E("cpuDescription", d.ModelInfo.IsNvr ? "HI3536" : "ARM"), E("cpuUtilization", cpu))),
             E("MemoryList", E("Memory", E("memoryDescription", "DDR Memory"), E("memoryUsage", memUsed), E("memoryAvailable", memTotal - memUsed))),
             E("NetPortStatusList", E("NetPortStatus", E("id", 1), E("workSpeed", LinkSpeed(d)))),
@@ -144,7 +144,7 @@ internal static partial class IsapiRouter
             E("ipAddress", n.AddressingType == "dynamic" ? d.HomeAddress.ToString() : n.IPv4Address),
             E("subnetMask", n.SubnetMask),
             E("ipV6AddressingType", "ra"),
-            E("DefaultGateway", E("ipAddress", n.Gateway)),
+            E("DefaultGateway", E("ipAddress", n.Gateway.Length == 0 ? "0.0.0.0" : n.Gateway)),
             E("PrimaryDNS", E("ipAddress", n.PrimaryDns)),
             E("SecondaryDNS", E("ipAddress", n.SecondaryDns)),
         ];
@@ -444,7 +444,8 @@ internal static partial class IsapiRouter
             !string.Equals(info.Platform, d.ModelInfo.Model, StringComparison.OrdinalIgnoreCase))
             return ResponseStatus.Error(d, r, 6, "badDevType", $"package is for {info.Platform}");
         var resp = ResponseStatus.Ok(d, r);
-        resp.AfterSend = () => d.StartUpgrade(info.Version, info.Build);
+        var generation = d.PowerGeneration;
+        resp.AfterSend = () => d.StartUpgrade(info.Version, info.Build, generation);
         d.Upgrading = true;
         d.UpgradePercent = 0;
         return resp;

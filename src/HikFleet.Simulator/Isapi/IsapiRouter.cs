@@ -117,6 +117,9 @@ internal static partial class IsapiRouter
             return m == "GET" ? Picture(d, r, proxyPictureId) : MethodNotAllowed(d, r);
         if (segments is ["isapi", "contentmgmt", "storage", "hdd", var hid] && int.TryParse(hid, out var hddId))
             return m == "GET" ? Hdd(d, r, hddId) : MethodNotAllowed(d, r);
+        if (segments is ["isapi", "contentmgmt", "inputproxy", "channels", var mid, "video", "motiondetection"] && int.TryParse(mid, out var motionChannel) && d.ModelInfo.IsNvr)
+            return NvrChannels.Channel(d, motionChannel) is null ? ResponseStatus.Error(d, r, 6, "badParameters", "no such channel")
+                : m switch { "GET" => MotionDetection(d), "PUT" => PutMotionDetection(d, r, user), _ => MethodNotAllowed(d, r) };
         if (segments is ["isapi", "contentmgmt", "inputproxy", "channels", var cid] && int.TryParse(cid, out var channelId) && d.ModelInfo.IsNvr)
             return m == "GET" ? InputProxyChannel(d, r, channelId) : MethodNotAllowed(d, r);
 

@@ -1,0 +1,85 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace HikFleet.Simulator.Tests;
+
+public sealed class MoreConformanceTests(FleetFixture fx) : IClassFixture<FleetFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Sha256_digest_is_accepted_on_current_firmware()
+    {
+        var d = fx.Fleet.AddDevice(new DeviceSpec { Password = "Sha-Two-Five-6" });
+        using var http = new HttpClient { BaseAddress = d.HttpUri };
+        var challenge = DigestHandler.Parse((await http.GetAsync("/ISAPI/System/deviceInfo", Ct)).Headers.WwwAuthenticate.First().Parameter!);
+        static string H(string s) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(s)));
+        const string uri = "/ISAPI/System/deviceInfo";
+        var response = H($"{H($"admin:{challenge["realm"]}:Sha-Two-Five-6")}:{challenge["nonce"]}:00000001:abcdef:auth:{H($"GET:{uri}")}");
+        using var req = new HttpRequestMessage(HttpMethod.Get, uri);
+        req.Headers.Authorization = new AuthenticationHeaderValue("Digest",
+            $"username=\"admin\", realm=\"{challenge["realm"]}\", nonce=\"{challenge["nonce"]}\", uri=\"{uri}\", algorithm=SHA-256, qop=auth, nc=00000001, cnonce=\"abcdef\", response=\"{response}\"");
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(req, Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Expired_nonce_is_answered_stale_true()
+    {
+        await using var fleet = await VirtualFleet.StartAsync(new SimulatorOptions
+        {
+            Cameras = 0, BaseAddress = fx.Options.BaseAddress, HttpPort = 0, Sadp = false, TimeScale = 1, NonceLifetimeSeconds = 0.2,
+        }, Ct);
+        var d = fleet.AddDevice(new DeviceSpec());
+        using var c = new DeviceClient(d);
+        (await c.GetAsync("/ISAPI/System/deviceInfo")).Response.EnsureSuccessStatusCode();
+        await Task.Delay(1200, Ct); // the nonce lifetime never drops below 1 real second
+        var (r, _) = await c.GetAsync("/ISAPI/System/deviceInfo");
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Equal(1, c.Handler.StaleRetries);
+        Assert.Contains(c.Handler.Challenges, ch => ch.Contains("stale=\"TRUE\"", StringComparison.Ordinal));
+        Assert.Equal(0, d.FailedLogins);
+    }
+
+    [Fact]
+    public async Task Admin_accesses_list_the_real_ports()
+    {
+        var d = fx.Fleet.AddDevice(new DeviceSpec());
+        using var c = new DeviceClient(d);
+        var (_, x) = await c.GetAsync("/ISAPI/Security/adminAccesses");
+        Assert.Equal("AdminAccessProtocolList", x!.Name.LocalName);
+        var http = x.Elements().First(e => e.V("protocol") == "HTTP");
+        Assert.Equal(d.HttpPort.ToString(), http.V("portNo"));
+        Assert.Contains(x.Elements(), e => e.V("protocol") == "DEV_MANAGE" && e.V("portNo") == "8000");
+    }
+
+    [Fact]
+    public async Task Localized_uptime_quirk_and_nvr_channel_motion_path()
+    {
+        var d = fx.Fleet.AddDevice(new DeviceSpec { UptimeSeconds = 87 * 86400 + 55 * 60 + 59 });
+        d.Faults.LocalizedUptime = true;
+        using var c = new DeviceClient(d);
+        var (_, s) = await c.GetAsync("/ISAPI/System/status");
+        Assert.Matches(@"^87天0时5\d分\d+秒$", s!.V("deviceUpTime"));
+
+        var nvr = fx.Fleet.AddDevice(new DeviceSpec { Model = DeviceCatalog.Nvr8P.Model });
+        using var n = new DeviceClient(nvr);
+        var (_, m) = await n.GetAsync("/ISAPI/ContentMgmt/InputProxy/channels/2/video/motionDetection");
+        Assert.Equal(DeviceClient.IsapiOrg + "MotionDetection", m!.Name);
+    }
+
+    [Fact]
+    public async Task A_power_loss_during_an_upgrade_keeps_the_old_firmware()
+    {
+        var d = fx.Fleet.AddDevice(new DeviceSpec());
+        using var c = new DeviceClient(d);
+        using var req = new HttpRequestMessage(HttpMethod.Put, "/ISAPI/System/updateFirmware") { Content = new ByteArrayContent(FirmwareImage.Create(d.Model, "V5.8.0", "build 260101")) };
+        (await c.Http.SendAsync(req, Ct)).EnsureSuccessStatusCode();
+        Assert.True(d.Upgrading);
+        await d.PowerCycleAsync(TimeSpan.FromSeconds(1));
+        Assert.False(d.Upgrading);
+        await Task.Delay(250, Ct); // longer than the whole upgrade would take
+        Assert.Equal("V5.7.18", d.FirmwareVersion);
+    }
+}
