@@ -98,7 +98,10 @@ public sealed partial class SadpClient
                             break;
                     }
                     Interlocked.Exchange(ref newSinceRound, 0);
-                    await SendProbesAsync(sockets, payloads, stopSending.Token);
+                    // The first of several rounds asks only "inquiry", which every generation answers, so a large fleet's first
+                    // burst of replies is half as big; the second round (always sent) adds "inquiry_v32" (§4.2: send both).
+                    var first = round == 0 && _options.ProbeRounds > 1;
+                    await SendProbesAsync(sockets, first ? payloads[..1] : payloads, stopSending.Token);
                     Interlocked.Exchange(ref lastActivity, _time.GetTimestamp());
                 }
             }
