@@ -49,6 +49,7 @@ public sealed partial class SadpClient
     /// datagrams. Ends when no new device has answered for <see cref="SadpOptions.QuietWindow"/> after the last probe, at
     /// <see cref="SadpOptions.MaxDuration"/>, or on cancellation (which ends the stream quietly).
     /// </summary>
+    /// <exception cref="System.Net.Sockets.SocketException">A configured interface address is not a local address.</exception>
     public async IAsyncEnumerable<SadpSighting> DiscoverAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await foreach (var s in DiscoverCoreAsync(null, cancellationToken))

@@ -42,7 +42,7 @@ public static class SadpMessageReader
         DtdProcessing = DtdProcessing.Prohibit,
         XmlResolver = null,
         MaxCharactersFromEntities = 0,
-        MaxCharactersInDocument = DefaultMaxBytes * 2,
+        MaxCharactersInDocument = 128 * 1024, // above any UDP payload; the byte bound below is the real limit
         IgnoreComments = true,
         IgnoreProcessingInstructions = true,
         IgnoreWhitespace = true,

@@ -193,6 +193,9 @@ public sealed class SadpParserQuirkTests
         Assert.Equal(SadpReadStatus.TooLarge, r.Status);
         Assert.Null(r.Message);
         Assert.True(SadpMessageReader.Read(big, maxBytes: big.Length).IsSuccess);
+        // the largest bound the options allow (a full UDP payload) is honoured by the XML reader too
+        var huge = Encoding.UTF8.GetBytes("<ProbeMatch><X>" + new string('a', 65_000) + "</X></ProbeMatch>");
+        Assert.True(SadpMessageReader.Read(huge, maxBytes: 65_535).IsSuccess);
     }
 
     [Theory]
