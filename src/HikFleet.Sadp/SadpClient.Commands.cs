@@ -181,7 +181,7 @@ public sealed partial class SadpClient
         var destination = _options.EnableMulticast && !_options.CommandsByUnicast
             ? new IPEndPoint(_options.GetMulticastGroup(), _options.Port)
             : new IPEndPoint(target.RemoteEndPoint.Address, _options.Port);
-        var channel = Channel.CreateUnbounded<ReceivedDatagram>(new UnboundedChannelOptions { SingleReader = true });
+        var channel = NewDatagramChannel();
         await using var socket = new SadpSocket(target.LocalInterface, _options);
         socket.StartReceiving(channel.Writer);
         for (var attempt = 0; attempt <= retries; attempt++)

@@ -71,7 +71,7 @@ public sealed partial class SadpClient
     private async IAsyncEnumerable<SadpSighting> DiscoverCoreAsync(string? stopAtMac, [EnumeratorCancellation] CancellationToken ct)
     {
         var started = _time.GetTimestamp();
-        var channel = Channel.CreateUnbounded<ReceivedDatagram>(new UnboundedChannelOptions { SingleReader = true });
+        var channel = NewDatagramChannel();
         var sockets = OpenSockets();
         await using var _ = new AsyncDisposables(sockets);
         foreach (var s in sockets)
@@ -121,6 +121,9 @@ public sealed partial class SadpClient
             {
                 while (channel.Reader.TryRead(out var d))
                 {
+                    // A never-ending stream of datagrams (a hostile or broken sender) must not keep the run alive past its bound.
+                    if (_time.GetTimestamp() >= hardDeadline)
+                        break;
                     // Repeated probes make every device answer several times: skip the full parse of a reply from a MAC
                     // already seen in this run (thousands of duplicates arrive in one burst).
                     if (PeekMac(d.Payload) is { } peeked && seen.Contains(peeked))
@@ -161,6 +164,17 @@ public sealed partial class SadpClient
             LogDiscoveryEnded(_logger, seen.Count, _time.GetElapsedTime(started).TotalMilliseconds);
         }
     }
+
+    /// <summary>
+    /// Received datagrams waiting to be parsed. Bounded (a flood is dropped rather than buffered without limit); the bound is far
+    /// above the two replies per device that a 10,000-device segment sends in one burst.
+    /// </summary>
+    internal static Channel<ReceivedDatagram> NewDatagramChannel() =>
+        Channel.CreateBounded<ReceivedDatagram>(new BoundedChannelOptions(32 * 1024)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.DropWrite,
+        });
 
     /// <summary>The normalised MAC of a reply found by a cheap scan for <c>&lt;MAC&gt;</c>, or null (then the full parse decides).</summary>
     private static string? PeekMac(ReadOnlySpan<byte> payload)

@@ -6,38 +6,8 @@ using HikFleet.Simulator;
 namespace HikFleet.Sadp.Tests;
 
 /// <summary>Discovery against the real simulator on loopback (multicast with outgoing interface 127.0.0.1, TTL 0; and unicast).</summary>
-public sealed class SadpDiscoveryTests(ITestOutputHelper output)
+public sealed class SadpDiscoveryTests
 {
-    [Fact]
-    public async Task Discovers1000Devices_Within3Seconds_NoneMissed()
-    {
-        var ct = TestContext.Current.CancellationToken;
-        await using var fleet = await SimulatorFleet.StartAsync(1000, ct);
-        var client = SimulatorFleet.Client(fleet, o =>
-        {
-            o.QuietWindow = TimeSpan.FromMilliseconds(500);
-            o.ProbeRounds = 3;
-            o.ProbeInterval = TimeSpan.FromMilliseconds(300);
-            o.MaxDuration = TimeSpan.FromSeconds(3);
-        });
-        var expected = fleet.Devices.Select(d => d.Mac).ToHashSet(StringComparer.Ordinal);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        TimeSpan? allSeenAt = null;
-        var sw = Stopwatch.StartNew();
-        await foreach (var s in client.DiscoverAsync(ct))
-        {
-            Assert.True(seen.Add(s.Mac), $"{s.Mac} yielded twice");
-            Assert.Equal(IPAddress.Loopback, s.LocalInterface);
-            if (seen.Count == expected.Count)
-                allSeenAt = sw.Elapsed;
-        }
-        var total = sw.Elapsed;
-        output.WriteLine($"1000 devices: last new sighting after {allSeenAt?.TotalMilliseconds:F0} ms; discovery (incl. 500 ms quiet window) ended after {total.TotalMilliseconds:F0} ms");
-        Assert.Empty(expected.Except(seen));
-        Assert.Equal(expected.Count, seen.Count);
-        Assert.True(total < TimeSpan.FromSeconds(3), $"discovery took {total}");
-    }
-
     [Fact]
     public async Task Sighting_CarriesTheDevicesIdentity_Normalised()
     {
