@@ -30,7 +30,6 @@ internal sealed class Scenario
     public DeviceSpec SpecFor(int index, SimulatorOptions options)
     {
         var rules = new List<JsonElement>();
-        var rng = new Random(options.Seed * 31 + 17);
         // Fraction rules draw one number per device per rule, in a fixed order, so the same seed picks the same devices.
         foreach (var f in _fractions)
         {
@@ -39,7 +38,6 @@ internal sealed class Scenario
             if (pick < fraction)
                 rules.Add(f);
         }
-        _ = rng;
         rules.AddRange(_devices.Where(d => d.TryGetProperty("index", out var i) && i.GetInt32() == index));
         var spec = new DeviceSpec();
         foreach (var rule in rules)

@@ -97,7 +97,7 @@ public sealed class VirtualFleet : IAsyncDisposable
             var siteIndex = Math.Min(sites - 1, index / perSite);
             var id = Identity(index, model, rng, spec);
             var name = spec.Name ?? $"S{siteIndex + 1:00}-{(model.IsNvr ? "NVR" : "CAM")}-{index + 1:0000}";
-            var config = DefaultConfiguration(model, spec.HttpPort ?? Options.HttpPort, index);
+            var config = DefaultConfiguration(model, spec.HttpPort ?? Options.HttpPort);
             config.DeviceName = name;
             config.OsdName = name;
             config.Network.IPv4Address = address.ToString();
@@ -117,6 +117,7 @@ public sealed class VirtualFleet : IAsyncDisposable
             var uptime = spec.UptimeSeconds ?? 3600 * (2 + rng.Next(24 * 40));
             device = new VirtualDevice(this, index, model, id, config, address, spec.Site ?? $"Site {siteIndex + 1}",
                 spec.Activated || model.IsLegacy, spec.Https ?? Options.Https, uptime);
+            device.Authentication = spec.Authentication ?? AuthenticationStyle.Digest;
             if (spec.Faults is not null)
                 device.SetFaults(spec.Faults.Clone());
             _devices.Add(device);
@@ -187,7 +188,7 @@ public sealed class VirtualFleet : IAsyncDisposable
     }
 
     /// <summary>Factory settings of a model (used at creation and by resets).</summary>
-    internal DeviceConfiguration DefaultConfiguration(DeviceModel model, int httpPort, int index)
+    internal DeviceConfiguration DefaultConfiguration(DeviceModel model, int httpPort)
     {
         var c = new DeviceConfiguration
         {
@@ -213,7 +214,6 @@ public sealed class VirtualFleet : IAsyncDisposable
                 VideoCodecType = "H.264", ConstantBitRate = 512, VbrUpperCap = 512, MaxFrameRate = Math.Min(2500, model.MaxFrameRate), GovLength = 50,
             });
         }
-        _ = index;
         return c;
     }
 

@@ -19,6 +19,7 @@ public sealed class FleetFixture : IAsyncLifetime
         HttpPort = 0,
         HttpsPort = 0,
         TimeScale = 0.001,
+        UpgradeSeconds = 500, // 0.5 s real: long enough to watch the percentage rise on a busy CI machine
         SadpPort = 0,
         FactoryAddress = IPAddress.Parse($"127.{Random.Shared.Next(100, 250)}.{Random.Shared.Next(1, 250)}.64"),
     };

@@ -79,7 +79,67 @@ public sealed class MoreConformanceTests(FleetFixture fx) : IClassFixture<FleetF
         Assert.True(d.Upgrading);
         await d.PowerCycleAsync(TimeSpan.FromSeconds(1));
         Assert.False(d.Upgrading);
-        await Task.Delay(250, Ct); // longer than the whole upgrade would take
+        await Task.Delay(700, Ct); // longer than the whole upgrade would take (500 simulated seconds)
         Assert.Equal("V5.7.18", d.FirmwareVersion);
+    }
+
+    [Fact]
+    public async Task Authentication_styles_offer_and_accept_what_they_say()
+    {
+        using var http = new HttpClient();
+        async Task<List<string>> ChallengesOf(VirtualDevice d)
+        {
+            var r = await http.GetAsync(new Uri(d.HttpUri, "/ISAPI/System/deviceInfo"), Ct);
+            Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode);
+            return r.Headers.NonValidated["WWW-Authenticate"].ToList();
+        }
+        async Task<HttpStatusCode> BasicAsync(VirtualDevice d)
+        {
+            using var req = new HttpRequestMessage(HttpMethod.Get, new Uri(d.HttpUri, "/ISAPI/System/deviceInfo"));
+            req.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("admin:" + d.AdminPassword)));
+            return (await http.SendAsync(req, Ct)).StatusCode;
+        }
+
+        var basicOnly = fx.Fleet.AddDevice(new DeviceSpec { Authentication = AuthenticationStyle.BasicOnly });
+        var only = Assert.Single(await ChallengesOf(basicOnly));
+        Assert.StartsWith("Basic realm=", only);
+        Assert.Equal(HttpStatusCode.OK, await BasicAsync(basicOnly));
+        using (var digest = new DeviceClient(basicOnly))
+            Assert.Equal(HttpStatusCode.Unauthorized, (await digest.GetAsync("/ISAPI/System/deviceInfo")).Response.StatusCode);
+
+        var both = fx.Fleet.AddDevice(new DeviceSpec { Authentication = AuthenticationStyle.DigestAndBasicInOneHeader });
+        var combined = Assert.Single(await ChallengesOf(both));
+        Assert.Matches("^Digest qop=\"auth\", realm=\".*\", nonce=\"[0-9a-f]{48}\", stale=\"FALSE\", Basic realm=\".*\"$", combined);
+        Assert.Equal(HttpStatusCode.OK, await BasicAsync(both));
+
+        var sha = fx.Fleet.AddDevice(new DeviceSpec { Authentication = AuthenticationStyle.DigestSha256 });
+        var offered = await ChallengesOf(sha);
+        Assert.Equal(2, offered.Count);
+        Assert.Contains("algorithm=SHA-256", offered[0]);
+        Assert.Contains("algorithm=MD5", offered[1]);
+        Assert.Equal(HttpStatusCode.Unauthorized, await BasicAsync(sha));
+        using (var md5 = new DeviceClient(sha))
+            Assert.Equal(HttpStatusCode.OK, (await md5.GetAsync("/ISAPI/System/deviceInfo")).Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Factory_reset_can_answer_reboot_required_and_apply_at_the_next_reboot()
+    {
+        await using var fleet = await VirtualFleet.StartAsync(new SimulatorOptions
+        {
+            Cameras = 0, BaseAddress = fx.Options.BaseAddress, HttpPort = 0, Sadp = false, TimeScale = 0.001,
+            FactoryAddress = fx.Options.FactoryAddress, FactoryResetAnswersRebootRequired = true,
+        }, Ct);
+        var d = fleet.AddDevice(new DeviceSpec());
+        using var c = new DeviceClient(d);
+        await c.PutAsync("/ISAPI/System/Video/inputs/channels/1", "<VideoInputChannel><id>1</id><name>Before Reset</name></VideoInputChannel>");
+        Xml.AssertStatus((await c.PutAsync("/ISAPI/System/factoryReset?mode=basic")).Xml, 7, "rebootRequired");
+        await Task.Delay(150, Ct);
+        Assert.Equal(0, d.RebootCount); // nothing happens until the client reboots it (§2.2, logicblocks pattern)
+        Assert.Equal("Before Reset", d.OsdName);
+        Xml.AssertStatus((await c.PutAsync("/ISAPI/System/reboot")).Xml, 1, "ok");
+        await Xml.WaitUntilAsync(() => d.RebootCount == 1 && d.Online);
+        Assert.Equal("Camera 01", d.OsdName);
+        Assert.True(d.Activated);
     }
 }

@@ -11,7 +11,8 @@ public sealed class SadpTests(FleetFixture fx) : IClassFixture<FleetFixture>
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>Sends one probe (multicast on 127.0.0.1 with TTL 0, or unicast) and collects the replies for a moment.</summary>
-    internal static async Task<List<(IPEndPoint From, XElement Reply)>> ProbeAsync(IPEndPoint target, string xml, int waitMs = 400, Func<XElement, bool>? until = null)
+    /// <remarks>Waits at most <paramref name="waitMs"/>; once <paramref name="until"/> holds, listens <paramref name="settleMs"/> more for stragglers.</remarks>
+    internal static async Task<List<(IPEndPoint From, XElement Reply)>> ProbeAsync(IPEndPoint target, string xml, int waitMs = 5000, Func<XElement, bool>? until = null, int settleMs = 0)
     {
         using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         s.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastInterface, IPAddress.Loopback.GetAddressBytes());
@@ -30,7 +31,12 @@ public sealed class SadpTests(FleetFixture fx) : IClassFixture<FleetFixture>
                 var x = XElement.Parse(Encoding.UTF8.GetString(buffer, 0, r.ReceivedBytes));
                 replies.Add(((IPEndPoint)r.RemoteEndPoint, x));
                 if (until?.Invoke(x) == true)
-                    break;
+                {
+                    if (settleMs <= 0)
+                        break;
+                    cts.CancelAfter(settleMs);
+                    until = null;
+                }
             }
         }
         catch (OperationCanceledException) when (!Ct.IsCancellationRequested)
@@ -47,7 +53,10 @@ public sealed class SadpTests(FleetFixture fx) : IClassFixture<FleetFixture>
     {
         var d = fx.Fleet.AddDevice(new DeviceSpec { Model = DeviceCatalog.Bullet8MPG1.Model });
         var uuid = Uuid();
-        var replies = await ProbeAsync(Group, $"<?xml version=\"1.0\" encoding=\"utf-8\"?><Probe><Uuid>{uuid}</Uuid><Types>inquiry</Types></Probe>");
+        var expected = fx.Fleet.Devices.Where(o => o.Online).Select(o => o.Serial).ToHashSet();
+        var seen = new HashSet<string>();
+        var replies = await ProbeAsync(Group, $"<?xml version=\"1.0\" encoding=\"utf-8\"?><Probe><Uuid>{uuid}</Uuid><Types>inquiry</Types></Probe>",
+            until: x => seen.Add(x.V("DeviceSN")) | true && expected.IsSubsetOf(seen));
         var mine = replies.Single(r => r.Reply.V("DeviceSN") == d.Serial);
         Assert.Equal(d.Address, mine.From.Address);
         var x = mine.Reply;
@@ -68,15 +77,16 @@ public sealed class SadpTests(FleetFixture fx) : IClassFixture<FleetFixture>
         foreach (var field in new[] { "CommandPort", "IPv4SubnetMask", "IPv4Gateway", "IPv6Address", "DHCP", "AnalogChannelNum", "DigitalChannelNum", "DSPVersion", "Encrypt", "DetailOEMCode", "HCPlatformEnable", "SDKOverTLSPort" })
             Assert.NotNull(x.Descendants().FirstOrDefault(e => e.Name.LocalName == field));
         // every fleet device answered too
-        foreach (var other in fx.Fleet.Devices.Where(o => o.Online))
-            Assert.Contains(replies, r => r.Reply.V("DeviceSN") == other.Serial);
+        foreach (var serial in expected)
+            Assert.Contains(replies, r => r.Reply.V("DeviceSN") == serial);
     }
 
     [Fact]
     public async Task Unicast_inquiry_is_answered_only_by_the_addressed_device()
     {
         var d = fx.Fleet.AddDevice(new DeviceSpec());
-        var replies = await ProbeAsync(new IPEndPoint(d.Address, fx.Fleet.SadpPort!.Value), $"<Probe><Uuid>{Uuid()}</Uuid><Types>inquiry</Types></Probe>");
+        var replies = await ProbeAsync(new IPEndPoint(d.Address, fx.Fleet.SadpPort!.Value), $"<Probe><Uuid>{Uuid()}</Uuid><Types>inquiry</Types></Probe>",
+            until: _ => true, settleMs: 300);
         var only = Assert.Single(replies);
         Assert.Equal(d.Serial, only.Reply.V("DeviceSN"));
         Assert.Equal(d.Address, only.From.Address);
@@ -109,7 +119,7 @@ public sealed class SadpCommandTests(FleetFixture fx) : IClassFixture<FleetFixtu
     private static string Uuid() => Guid.NewGuid().ToString().ToUpperInvariant();
 
     private async Task<XElement> CommandAsync(string body) =>
-        (await SadpTests.ProbeAsync(Group, $"<?xml version=\"1.0\" encoding=\"utf-8\"?><Probe><Uuid>{Uuid()}</Uuid>{body}</Probe>", 2000, _ => true)).Single().Reply;
+        (await SadpTests.ProbeAsync(Group, $"<?xml version=\"1.0\" encoding=\"utf-8\"?><Probe><Uuid>{Uuid()}</Uuid>{body}</Probe>", until: _ => true)).Single().Reply;
 
     [Fact]
     public async Task Update_with_the_salted_proof_moves_the_device_at_once_and_a_wrong_proof_fails()
@@ -133,7 +143,7 @@ public sealed class SadpCommandTests(FleetFixture fx) : IClassFixture<FleetFixtu
         await Xml.WaitUntilAsync(() => d.Address.Equals(target), 2000);
         Assert.Equal(0, d.FailedLogins);
         Assert.True(await Xml.AcceptsAsync(target, d.HttpPort));
-        var seen = await SadpTests.ProbeAsync(new IPEndPoint(target, fx.Fleet.SadpPort!.Value), $"<Probe><Uuid>{Uuid()}</Uuid><Types>inquiry</Types></Probe>");
+        var seen = await SadpTests.ProbeAsync(new IPEndPoint(target, fx.Fleet.SadpPort!.Value), $"<Probe><Uuid>{Uuid()}</Uuid><Types>inquiry</Types></Probe>", until: _ => true);
         Assert.Equal(target.ToString(), Assert.Single(seen).Reply.V("IPv4Address"));
     }
 
@@ -141,7 +151,7 @@ public sealed class SadpCommandTests(FleetFixture fx) : IClassFixture<FleetFixtu
     public async Task Legacy_device_takes_the_plain_password_and_reboots_on_command()
     {
         var d = fx.Fleet.AddDevice(new DeviceSpec { Model = DeviceCatalog.LegacyBullet.Model });
-        var inquiry = (await SadpTests.ProbeAsync(new IPEndPoint(d.Address, fx.Fleet.SadpPort!.Value), $"<Probe><Uuid>{Uuid()}</Uuid><Types>inquiry</Types></Probe>")).Single().Reply;
+        var inquiry = (await SadpTests.ProbeAsync(new IPEndPoint(d.Address, fx.Fleet.SadpPort!.Value), $"<Probe><Uuid>{Uuid()}</Uuid><Types>inquiry</Types></Probe>", until: _ => true)).Single().Reply;
         Assert.DoesNotContain(inquiry.Elements(), e => e.Name.LocalName == "Salt");
         Assert.Equal("V5.2.0build 140721", inquiry.V("SoftwareVersion"));
         var count = d.RebootCount;
@@ -160,7 +170,7 @@ public sealed class SadpCommandTests(FleetFixture fx) : IClassFixture<FleetFixtu
         Assert.Equal("success", ok.V("Result"));
         await Xml.WaitUntilAsync(() => !d.Activated && d.Online, 3000);
         Assert.Equal(fx.Options.FactoryAddress, d.Address);
-        var inquiry = (await SadpTests.ProbeAsync(Group, $"<Probe><Uuid>{Uuid()}</Uuid><Types>inquiry</Types></Probe>")).Single(r => r.Reply.V("MAC") == mac).Reply;
+        var inquiry = (await SadpTests.ProbeAsync(Group, $"<Probe><Uuid>{Uuid()}</Uuid><Types>inquiry</Types></Probe>", until: x => x.V("MAC") == mac)).Single(r => r.Reply.V("MAC") == mac).Reply;
         Assert.Equal("false", inquiry.V("Activated"));
         Assert.Equal(fx.Options.FactoryAddress.ToString(), inquiry.V("IPv4Address"));
         var refused = await CommandAsync($"<Types>update</Types><MAC>{mac}</MAC><Password bSalt=\"true\">{proof}</Password><IPv4Address>127.0.0.9</IPv4Address>");

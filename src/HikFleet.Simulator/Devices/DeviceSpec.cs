@@ -31,6 +31,21 @@ public sealed class DeviceSpec
     public bool? Https { get; set; }
     /// <summary>Initial uptime in simulated seconds; null = a few days, seeded.</summary>
     public double? UptimeSeconds { get; set; }
+    /// <summary>Which HTTP authentication the device offers (default: Digest MD5; the legacy model adds Basic).</summary>
+    public AuthenticationStyle? Authentication { get; set; }
     /// <summary>Initial faults.</summary>
     public DeviceFaults? Faults { get; set; }
+}
+
+/// <summary>The WWW-Authenticate variants seen on real devices (§1.2).</summary>
+public enum AuthenticationStyle
+{
+    /// <summary>Digest MD5 challenge (SHA-256 still accepted on current firmware); legacy firmware adds a separate Basic header.</summary>
+    Digest,
+    /// <summary>Newer firmware set to SHA-256: a Digest challenge with algorithm=SHA-256, then one with algorithm=MD5.</summary>
+    DigestSha256,
+    /// <summary>Web authentication set to "basic": only Basic is offered and accepted.</summary>
+    BasicOnly,
+    /// <summary>Older builds: one header offering both, <c>Digest …, Basic realm="…"</c>; both are accepted.</summary>
+    DigestAndBasicInOneHeader,
 }

@@ -73,6 +73,8 @@ public sealed class VirtualDevice
     public string DeviceId { get; }
     /// <summary>SADP salt (64 hex), null on legacy firmware.</summary>
     public string? Salt { get; }
+    /// <summary>Which authentication the device offers and accepts (settable at run time).</summary>
+    public AuthenticationStyle Authentication { get; set; }
     /// <summary>Digest realm, e.g. IP Camera(E2150).</summary>
     public string Realm { get; }
     /// <summary>e.g. V5.7.18.</summary>
@@ -269,7 +271,7 @@ public sealed class VirtualDevice
     {
         lock (Sync)
         {
-            var fresh = _fleet.DefaultConfiguration(ModelInfo, HttpPort, Index);
+            var fresh = _fleet.DefaultConfiguration(ModelInfo, HttpPort);
             if (full)
             {
                 fresh.Network.IPv4Address = Options.FactoryAddress.ToString();
@@ -479,11 +481,25 @@ public sealed class VirtualDevice
         }
     }
 
+    /// <summary>An embedded web server serves few clients at once; more connections are closed on accept (bounds the fds too).</summary>
+    internal const int MaxConnections = 128;
+    private int _connections;
+
     private Task AcceptAsync(Socket socket, bool https, CancellationToken listenerToken)
     {
+        if (Interlocked.Increment(ref _connections) > MaxConnections)
+        {
+            Interlocked.Decrement(ref _connections);
+            socket.Dispose();
+            return Task.CompletedTask;
+        }
         var session = _session.Token;
         var linked = CancellationTokenSource.CreateLinkedTokenSource(listenerToken, session);
-        return HttpConnection.RunAsync(this, socket, https, linked.Token).ContinueWith(_ => linked.Dispose(), TaskScheduler.Default);
+        return HttpConnection.RunAsync(this, socket, https, linked.Token).ContinueWith(_ =>
+        {
+            linked.Dispose();
+            Interlocked.Decrement(ref _connections);
+        }, TaskScheduler.Default);
     }
 
     private void CloseListeners()

@@ -44,13 +44,15 @@ internal sealed class HttpConnection
         {
             if (https)
             {
+                // The certificate is generated on first use (RSA-2048 takes a while on a busy machine): not part of the handshake timeout.
+                var certificate = await Task.Run(device.GetOrCreateCertificate, ct).ConfigureAwait(false);
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = ssl;
                 using var hs = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 hs.CancelAfter(IdleTimeout);
                 await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
                 {
-                    ServerCertificate = device.GetOrCreateCertificate(),
+                    ServerCertificate = certificate,
                     ClientCertificateRequired = false,
                 }, hs.Token).ConfigureAwait(false);
             }
@@ -94,7 +96,16 @@ internal sealed class HttpConnection
                 return;
             }
 
-            var response = await _device.HandleHttpAsync(request, ct).ConfigureAwait(false);
+            SimResponse response;
+            try
+            {
+                response = await _device.HandleHttpAsync(request, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A simulator bug must look like a device error, not a dropped connection (and never take the process down).
+                response = ResponseStatus.Error(_device, request, 3, "deviceError", e.GetType().Name);
+            }
             if (faults.SlowMs > 0)
                 await Task.Delay(faults.SlowMs, ct).ConfigureAwait(false);
 

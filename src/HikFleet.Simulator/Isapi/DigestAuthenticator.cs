@@ -55,7 +55,7 @@ internal sealed class DigestAuthenticator(VirtualDevice device)
 
         if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
         {
-            if (!device.ModelInfo.IsLegacy)
+            if (!device.ModelInfo.IsLegacy && device.Authentication is not (AuthenticationStyle.BasicOnly or AuthenticationStyle.DigestAndBasicInOneHeader))
                 return (AuthOutcome.NoCredentials, null);
             string decoded;
             try
@@ -76,7 +76,7 @@ internal sealed class DigestAuthenticator(VirtualDevice device)
             return (AuthOutcome.Ok, user);
         }
 
-        if (!header.StartsWith("Digest ", StringComparison.OrdinalIgnoreCase))
+        if (!header.StartsWith("Digest ", StringComparison.OrdinalIgnoreCase) || device.Authentication == AuthenticationStyle.BasicOnly)
             return (AuthOutcome.NoCredentials, null);
         var p = ParseParameters(header.AsSpan(7));
         if (!p.TryGetValue("username", out var userName) || !p.TryGetValue("nonce", out var nonce) ||
@@ -88,7 +88,7 @@ internal sealed class DigestAuthenticator(VirtualDevice device)
         p.TryGetValue("cnonce", out var cnonce);
         p.TryGetValue("algorithm", out var algorithm);
         var sha256 = string.Equals(algorithm, "SHA-256", StringComparison.OrdinalIgnoreCase);
-        if (sha256 && device.Family != DeviceFamily.Camera)
+        if (sha256 && device.Family != DeviceFamily.Camera && device.Authentication != AuthenticationStyle.DigestSha256)
             return (AuthOutcome.NoCredentials, null);
         if (!UriMatches(uri, request))
             return (AuthOutcome.NoCredentials, null);
@@ -146,6 +146,32 @@ internal sealed class DigestAuthenticator(VirtualDevice device)
 
     public string Challenge(bool stale) =>
         $"Digest qop=\"auth\", realm=\"{device.Realm}\", nonce=\"{NewNonce()}\", stale=\"{(stale ? "TRUE" : "FALSE")}\"";
+
+    /// <summary>The WWW-Authenticate header values for the device's <see cref="AuthenticationStyle"/>.</summary>
+    public IEnumerable<string> Challenges(bool stale)
+    {
+        var basic = $"Basic realm=\"{device.Realm}\"";
+        switch (device.Authentication)
+        {
+            case AuthenticationStyle.BasicOnly:
+                yield return basic;
+                break;
+            case AuthenticationStyle.DigestAndBasicInOneHeader:
+                yield return Challenge(stale) + ", " + basic;
+                break;
+            case AuthenticationStyle.DigestSha256:
+                var nonce = NewNonce();
+                var s = stale ? "TRUE" : "FALSE";
+                yield return $"Digest qop=\"auth\", realm=\"{device.Realm}\", nonce=\"{nonce}\", algorithm=SHA-256, stale=\"{s}\"";
+                yield return $"Digest qop=\"auth\", realm=\"{device.Realm}\", nonce=\"{nonce}\", algorithm=MD5, stale=\"{s}\"";
+                break;
+            default:
+                yield return Challenge(stale);
+                if (device.ModelInfo.IsLegacy)
+                    yield return basic;
+                break;
+        }
+    }
 
     internal static Dictionary<string, string> ParseParameters(ReadOnlySpan<char> s)
     {

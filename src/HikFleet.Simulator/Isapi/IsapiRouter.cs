@@ -19,6 +19,9 @@ internal static partial class IsapiRouter
         var path = r.Path.TrimEnd('/').ToLowerInvariant();
         if (path.Length == 0)
             path = "/";
+        // Very old firmware also answers the PSIA tree the web UI falls back to (§1.1).
+        if (d.ModelInfo.IsLegacy && path.StartsWith("/psia/", StringComparison.Ordinal))
+            path = path == "/psia/custom/selfext/upgradestatus" ? "/isapi/system/upgradestatus" : "/isapi/" + path[6..];
 
         // Pre-login helpers (§3.2) answer without authentication, activated or not.
         switch (path)
@@ -143,9 +146,8 @@ internal static partial class IsapiRouter
             : IsapiXml.Response(body);
         r.Status = 401;
         r.NoFaults = true;
-        r.Header("WWW-Authenticate", d.Auth.Challenge(stale));
-        if (d.ModelInfo.IsLegacy)
-            r.Header("WWW-Authenticate", $"Basic realm=\"{d.Realm}\"");
+        foreach (var challenge in d.Auth.Challenges(stale))
+            r.Header("WWW-Authenticate", challenge);
         return r;
     }
 
