@@ -33,6 +33,23 @@ public sealed class SadpDiscoveryTests
     }
 
     [Fact]
+    public async Task TwoInterfaces_OneSocketEach_DevicesDeduplicated_AndEachRecordsItsInterface()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var fleet = await SimulatorFleet.StartAsync(6, ct);
+        var second = SimulatorFleet.RandomLoopbackAddress(2); // any 127/8 address is local on Linux; bound with an ephemeral port
+        var client = SimulatorFleet.Client(fleet, o => o.Interfaces = ["127.0.0.1", second.ToString()]);
+        var seen = await client.DiscoverAllAsync(ct); // asserts no MAC is yielded twice although both sockets hear every device
+        Assert.Equal(fleet.Devices.Select(d => d.Mac).Order(), seen.Keys.Order());
+        Assert.All(seen.Values, s => Assert.Contains(s.LocalInterface, new[] { IPAddress.Loopback, second }));
+
+        // and the second socket on its own really probes and hears: every sighting records it
+        var onlySecond = await SimulatorFleet.Client(fleet, o => o.Interfaces = [second.ToString()]).DiscoverAllAsync(ct);
+        Assert.Equal(fleet.Devices.Count, onlySecond.Count);
+        Assert.All(onlySecond.Values, s => Assert.Equal(second, s.LocalInterface));
+    }
+
+    [Fact]
     public async Task Unicast_FindsOnlyTheTargetedDevice()
     {
         var ct = TestContext.Current.CancellationToken;
