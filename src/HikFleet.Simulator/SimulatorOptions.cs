@@ -37,6 +37,12 @@ public sealed class SimulatorOptions
     public int MaxFailedLogins { get; set; } = 5;
     /// <summary>Lock duration in simulated seconds.</summary>
     public int LockSeconds { get; set; } = 1800;
+    /// <summary>[U] §1.5: whether the illegal-login lock applies to the whole device (default) or to the offending client address.</summary>
+    public LockScope LockScope { get; set; } = LockScope.Device;
+    /// <summary>[U] §2.3: an address change answers statusCode 7 and waits for a reboot (default), or applies at once with statusCode 1.</summary>
+    public bool AddressChangeNeedsReboot { get; set; } = true;
+    /// <summary>[U] §4.1: SADP replies start with a short binary prefix before the XML, as some builds send.</summary>
+    public bool SadpBinaryPrefix { get; set; }
     /// <summary>Seed of every generated identity and password: same seed, same fleet.</summary>
     public int Seed { get; set; } = 1;
 
@@ -52,4 +58,13 @@ public sealed class SimulatorOptions
     public double HeartbeatSeconds { get; set; } = 10;
     /// <summary>[U] §2.2: whether factoryReset answers statusCode 7 (client reboots) instead of 1 (device reboots itself).</summary>
     public bool FactoryResetAnswersRebootRequired { get; set; }
+}
+
+/// <summary>What the illegal-login lock locks out (§1.5).</summary>
+public enum LockScope
+{
+    /// <summary>Everyone, for the lock time.</summary>
+    Device,
+    /// <summary>Only the client address that failed.</summary>
+    ClientAddress,
 }

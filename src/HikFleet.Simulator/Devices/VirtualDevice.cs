@@ -23,7 +23,6 @@ public sealed class VirtualDevice
     private bool _running;
     private long _bootTimestamp = SimClock.Now;
     private double _uptimeAtBoot;
-    private long _lockedUntil;
     private X509Certificate2? _certificate;
     private int? _httpsPort;
 
@@ -120,10 +119,10 @@ public sealed class VirtualDevice
     internal double UptimeSeconds => _running ? _uptimeAtBoot + Clock.SimulatedSecondsSince(_bootTimestamp) : 0;
     /// <summary>Faults (settable).</summary>
     public DeviceFaults Faults { get; private set; }
-    /// <summary>Failed logins since the last success.</summary>
-    public int FailedLogins { get; private set; }
-    /// <summary>Illegal-login lock engaged.</summary>
-    public bool IsLocked => Faults.LockedOut || (_lockedUntil != 0 && SimClock.Now < _lockedUntil);
+    /// <summary>Failed logins since the last success (the highest count of any client when locks are per client address).</summary>
+    public int FailedLogins { get { lock (Sync) return Math.Max(_deviceLock.Failed, _clientLocks.Values.Select(c => c.Failed).DefaultIfEmpty().Max()); } }
+    /// <summary>Illegal-login lock engaged (for anyone, when locks are per client address).</summary>
+    public bool IsLocked { get { lock (Sync) return Faults.LockedOut || _deviceLock.Locked || _clientLocks.Values.Any(c => c.Locked); } }
     /// <summary>Boots since the simulator started.</summary>
     public int RebootCount { get; private set; }
     /// <summary>A firmware upgrade is being written.</summary>
@@ -207,39 +206,82 @@ public sealed class VirtualDevice
 
     internal DeviceUser? FindUserById(int id) => Config.Users.FirstOrDefault(u => u.Id == id);
 
-    internal void LoginSucceeded()
+    /// <summary>Failed-login counter and lock of one scope (the device, or one client address).</summary>
+    private sealed class LoginLockState
     {
-        lock (Sync)
-            FailedLogins = 0;
+        public int Failed;
+        public long LockedUntil;
+        public bool Locked => LockedUntil != 0 && SimClock.Now < LockedUntil;
     }
 
-    internal void LoginFailed()
+    private readonly LoginLockState _deviceLock = new();
+    private readonly Dictionary<IPAddress, LoginLockState> _clientLocks = [];
+
+    /// <summary>[U] §1.5: the lock applies to the whole device, or (option LockScope=ClientAddress) to the offending client IP.</summary>
+    private LoginLockState LockFor(IPAddress? client)
+    {
+        if (Options.LockScope == LockScope.Device || client is null)
+            return _deviceLock;
+        if (!_clientLocks.TryGetValue(client, out var state))
+        {
+            if (_clientLocks.Count >= 1024)
+                _clientLocks.Clear(); // bounded: a device does not remember every address forever
+            _clientLocks[client] = state = new LoginLockState();
+        }
+        return state;
+    }
+
+    internal bool IsLockedFor(IPAddress? client)
+    {
+        lock (Sync)
+            return Faults.LockedOut || LockFor(client).Locked;
+    }
+
+    internal void LoginSucceeded(IPAddress? client)
+    {
+        lock (Sync)
+            LockFor(client).Failed = 0;
+    }
+
+    internal void LoginFailed(IPAddress? client)
     {
         lock (Sync)
         {
-            FailedLogins++;
+            var state = LockFor(client);
+            state.Failed++;
             var l = Config.LoginLock;
-            if (l.Enabled && FailedLogins >= l.MaxIllegalLoginTimes)
+            if (l.Enabled && state.Failed >= l.MaxIllegalLoginTimes)
             {
-                _lockedUntil = SimClock.Now + (long)(Clock.ToReal(l.MaxIllegalLoginLockTime).TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
-                FailedLogins = 0;
+                state.LockedUntil = SimClock.Now + (long)(Clock.ToReal(l.MaxIllegalLoginLockTime).TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+                state.Failed = 0;
             }
         }
     }
 
-    /// <summary>Simulated seconds until the lock ends.</summary>
-    internal int UnlockSeconds
+    /// <summary>Simulated seconds until the lock of this client ends.</summary>
+    internal int UnlockSecondsFor(IPAddress? client)
     {
-        get
+        lock (Sync)
         {
             if (Faults.LockedOut)
                 return Config.LoginLock.MaxIllegalLoginLockTime;
-            var left = (_lockedUntil - SimClock.Now) / (double)System.Diagnostics.Stopwatch.Frequency / Clock.Scale;
+            var left = (LockFor(client).LockedUntil - SimClock.Now) / (double)System.Diagnostics.Stopwatch.Frequency / Clock.Scale;
             return left > 0 ? (int)Math.Ceiling(left) : 0;
         }
     }
 
-    internal int RetryLoginTime => IsLocked ? 0 : Math.Max(0, Config.LoginLock.MaxIllegalLoginTimes - FailedLogins);
+    internal int RetryLoginTimeFor(IPAddress? client)
+    {
+        lock (Sync)
+            return Faults.LockedOut || LockFor(client).Locked ? 0 : Math.Max(0, Config.LoginLock.MaxIllegalLoginTimes - LockFor(client).Failed);
+    }
+
+    private void ClearLocks()
+    {
+        _deviceLock.Failed = 0;
+        _deviceLock.LockedUntil = 0;
+        _clientLocks.Clear();
+    }
 
     internal Task<SimResponse> HandleHttpAsync(SimRequest request, CancellationToken ct) => Task.FromResult(IsapiRouter.Handle(this, request));
 
@@ -261,8 +303,7 @@ public sealed class VirtualDevice
             admin.Password = password;
             admin.PasswordHistory.Clear();
             Activated = true;
-            FailedLogins = 0;
-            _lockedUntil = 0;
+            ClearLocks();
         }
     }
 
@@ -293,8 +334,7 @@ public sealed class VirtualDevice
                 fresh.LoginLock = Config.LoginLock;
                 Config = fresh;
             }
-            FailedLogins = 0;
-            _lockedUntil = 0;
+            ClearLocks();
         }
     }
 
@@ -551,10 +591,7 @@ public sealed class VirtualDevice
                 case nameof(DeviceFaults.LockedOut):
                     if (!Faults.LockedOut)
                         lock (Sync)
-                        {
-                            _lockedUntil = 0;
-                            FailedLogins = 0;
-                        }
+                            ClearLocks();
                     break;
             }
         };

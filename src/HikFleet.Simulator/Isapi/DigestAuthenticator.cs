@@ -47,7 +47,8 @@ internal sealed class DigestAuthenticator(VirtualDevice device)
 
     public (AuthOutcome Outcome, DeviceUser? User) Authenticate(SimRequest request)
     {
-        if (device.IsLocked)
+        var client = request.Remote?.Address;
+        if (device.IsLockedFor(client))
             return (AuthOutcome.Locked, null);
         var header = request.Header("Authorization");
         if (string.IsNullOrWhiteSpace(header))
@@ -71,8 +72,8 @@ internal sealed class DigestAuthenticator(VirtualDevice device)
                 return (AuthOutcome.NoCredentials, null);
             var user = device.FindUser(decoded[..colon]);
             if (user is null || !FixedEquals(user.Password, decoded[(colon + 1)..]))
-                return Fail();
-            device.LoginSucceeded();
+                return Fail(client);
+            device.LoginSucceeded(client);
             return (AuthOutcome.Ok, user);
         }
 
@@ -95,7 +96,7 @@ internal sealed class DigestAuthenticator(VirtualDevice device)
 
         var account = device.FindUser(userName);
         if (account is null || realm != device.Realm)
-            return Fail();
+            return Fail(client);
         Func<string, string> h = sha256 ? Sha256Hex : Md5Hex;
         var ha1 = h($"{userName}:{realm}:{account.Password}");
         var ha2 = h($"{request.Method}:{uri}");
@@ -103,7 +104,7 @@ internal sealed class DigestAuthenticator(VirtualDevice device)
             ? h($"{ha1}:{nonce}:{ha2}")
             : h($"{ha1}:{nonce}:{ncText}:{cnonce}:{qop}:{ha2}");
         if (!FixedEquals(expected, response.ToLowerInvariant()))
-            return Fail();
+            return Fail(client);
 
         // The password is right: nonce problems answer stale="TRUE" and never count as failures.
         lock (_gate)
@@ -123,14 +124,14 @@ internal sealed class DigestAuthenticator(VirtualDevice device)
                 state.LastNc = nc;
             }
         }
-        device.LoginSucceeded();
+        device.LoginSucceeded(client);
         return (AuthOutcome.Ok, account);
     }
 
-    private (AuthOutcome, DeviceUser?) Fail()
+    private (AuthOutcome, DeviceUser?) Fail(System.Net.IPAddress? client)
     {
-        device.LoginFailed();
-        return (device.IsLocked ? AuthOutcome.Locked : AuthOutcome.BadCredentials, null);
+        device.LoginFailed(client);
+        return (device.IsLockedFor(client) ? AuthOutcome.Locked : AuthOutcome.BadCredentials, null);
     }
 
     private static bool UriMatches(string uri, SimRequest request)

@@ -226,6 +226,17 @@ internal static partial class IsapiRouter
             current.SecondaryDns = next.SecondaryDns;
             return ResponseStatus.Ok(d, r);
         }
+        if (!d.Options.AddressChangeNeedsReboot)
+        {
+            var ok = ResponseStatus.Ok(d, r);
+            ok.AfterSend = () =>
+            {
+                lock (d.Sync)
+                    d.Config.Network = next;
+                d.ApplyNetworkNow();
+            };
+            return ok;
+        }
         // An address change is accepted but applied at the next boot (§2.3, §5.4).
         d.PendingNetwork = next;
         return ResponseStatus.RebootRequired(d, r);

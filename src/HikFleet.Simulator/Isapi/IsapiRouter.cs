@@ -48,9 +48,9 @@ internal static partial class IsapiRouter
             case AuthOutcome.Ok:
                 break;
             case AuthOutcome.Locked:
-                return Unauthorized(d, UserCheckBody(d, locked: true), stale: false);
+                return Unauthorized(d, UserCheckBody(d, r, locked: true), stale: false);
             case AuthOutcome.BadCredentials:
-                return Unauthorized(d, UserCheckBody(d, locked: false), stale: false);
+                return Unauthorized(d, UserCheckBody(d, r, locked: false), stale: false);
             case AuthOutcome.Stale:
                 return Unauthorized(d, null, stale: true);
             default:
@@ -152,14 +152,14 @@ internal static partial class IsapiRouter
     }
 
     /// <summary>The userCheck body of a refused login (§1.5): lockStatus, unlockTime, retryLoginTime.</summary>
-    internal static XElement UserCheckBody(VirtualDevice d, bool locked) =>
+    internal static XElement UserCheckBody(VirtualDevice d, SimRequest r, bool locked) =>
         Root(d.Family, "userCheck",
             E("statusValue", 401),
             E("statusString", "Unauthorized"),
             E("isActivated", d.Activated),
             E("lockStatus", locked ? "lock" : "unlock"),
-            E("unlockTime", locked ? d.UnlockSeconds : 0),
-            E("retryLoginTime", d.RetryLoginTime));
+            E("unlockTime", locked ? d.UnlockSecondsFor(r.Remote?.Address) : 0),
+            E("retryLoginTime", d.RetryLoginTimeFor(r.Remote?.Address)));
 
     private static XElement UserCheckOk(VirtualDevice d, DeviceUser user) =>
         Root(d.Family, "userCheck",

@@ -99,9 +99,11 @@ internal sealed class SadpResponder : IDisposable
         {
             if (!device.Online)
                 continue;
-            var (reply, after) = Handle(device, probe);
+            var (reply, after) = Handle(device, probe, sender.Address);
             if (reply is null)
                 continue;
+            if (_fleet.Options.SadpBinaryPrefix)
+                reply = [0x21, 0x02, 0x01, 0x42, .. reply]; // a few bytes before "<?xml" (§4.1)
             Send(device, reply, sender);
             after?.Invoke();
         }
@@ -143,7 +145,7 @@ internal sealed class SadpResponder : IDisposable
         return hex.Length == 12 ? string.Join(':', Enumerable.Range(0, 6).Select(i => hex.Substring(i * 2, 2))) : null;
     }
 
-    private (byte[]? Reply, Action? After) Handle(VirtualDevice d, XElement probe)
+    private (byte[]? Reply, Action? After) Handle(VirtualDevice d, XElement probe, IPAddress client)
     {
         var uuid = probe.ChildValue("Uuid") ?? "";
         var types = probe.ChildValue("Types") ?? "";
@@ -191,14 +193,14 @@ internal sealed class SadpResponder : IDisposable
                 {
                     if (!d.Activated)
                         return (ProbeMatch(d, uuid, types, ("Result", "failed"), ("FailReason", "Device deny! (not activated)")), null);
-                    if (d.IsLocked)
+                    if (d.IsLockedFor(client))
                         return (ProbeMatch(d, uuid, types, ("Result", "failed"), ("FailReason", "Device lock!")), null);
                     if (!PasswordProofValid(d, probe.Child("Password")))
                     {
-                        d.LoginFailed();
-                        return (ProbeMatch(d, uuid, types, ("Result", "failed"), ("FailReason", d.IsLocked ? "Device lock!" : "Password error!")), null);
+                        d.LoginFailed(client);
+                        return (ProbeMatch(d, uuid, types, ("Result", "failed"), ("FailReason", d.IsLockedFor(client) ? "Device lock!" : "Password error!")), null);
                     }
-                    d.LoginSucceeded();
+                    d.LoginSucceeded(client);
                     return types.ToLowerInvariant() switch
                     {
                         "update" => Update(d, uuid, types, probe),
