@@ -33,6 +33,18 @@ public sealed class SadpCommandTests
     }
 
     [Fact]
+    public async Task DevicesSendingABinaryPrefix_AreDiscoveredAndActivated()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var fleet = await SimulatorFleet.StartAsync(2, ct, o => o.SadpBinaryPrefix = true); // §4.1 [U] builds
+        var device = fleet.AddDevice(new DeviceSpec { Activated = false });
+        var client = SimulatorFleet.Client(fleet);
+        Assert.Equal(3, (await client.DiscoverAllAsync(ct)).Count);
+        Assert.Equal(SadpCommandStatus.Success, (await client.ActivateAsync(device.Mac, StrongPassword, ct)).Status);
+        Assert.True(device.Activated);
+    }
+
+    [Fact]
     public async Task Activate_WithWeakPassword_IsRiskyPassword_AndDeviceStaysInactive()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -8,15 +8,19 @@ namespace HikFleet.Sadp.Tests;
 /// <summary>Starts the real simulator in-process on loopback with an ephemeral SADP port, and a client aimed at it.</summary>
 internal static class SimulatorFleet
 {
-    public static Task<VirtualFleet> StartAsync(int cameras, CancellationToken ct, IPAddress? baseAddress = null) =>
-        VirtualFleet.StartAsync(new SimulatorOptions
+    public static Task<VirtualFleet> StartAsync(int cameras, CancellationToken ct, Action<SimulatorOptions>? configure = null)
+    {
+        var options = new SimulatorOptions
         {
             Cameras = cameras,
             HttpPort = 0,
             SadpPort = 0, // ephemeral: parallel test processes never see each other's SADP traffic
             TimeScale = 0.001,
-            BaseAddress = baseAddress ?? RandomLoopbackBase(),
-        }, ct);
+            BaseAddress = RandomLoopbackBase(),
+        };
+        configure?.Invoke(options);
+        return VirtualFleet.StartAsync(options, ct);
+    }
 
     /// <summary>A random 127.x.y.10 base so that fleets of parallel tests do not share device addresses.</summary>
     public static IPAddress RandomLoopbackBase() => RandomLoopbackAddress(10);
