@@ -69,9 +69,13 @@ public sealed class SadpDiscoveryTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var fleet = await SimulatorFleet.StartAsync(3, ct);
+        // A port nobody answers on: held by a silent socket for the test, so no other process's simulator can take it.
+        using var silent = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram,
+            System.Net.Sockets.ProtocolType.Udp);
+        silent.Bind(new IPEndPoint(IPAddress.Any, 0));
         var client = SimulatorFleet.Client(fleet, o =>
         {
-            o.Port = fleet.SadpPort!.Value == 65535 ? 65534 : fleet.SadpPort!.Value + 1;
+            o.Port = ((IPEndPoint)silent.LocalEndPoint!).Port;
             o.QuietWindow = TimeSpan.FromMilliseconds(200);
         });
         var sw = Stopwatch.StartNew();
