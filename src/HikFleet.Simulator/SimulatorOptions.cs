@@ -56,6 +56,8 @@ public sealed class SimulatorOptions
     public double NonceLifetimeSeconds { get; set; } = 300;
     /// <summary>Simulated seconds between alertStream heartbeats (never shorter than 10 real ms).</summary>
     public double HeartbeatSeconds { get; set; } = 10;
+    /// <summary>[R] §2.10: NVRs close the alertStream after about 40 s; 0 (default) keeps it open. Simulated, at least 1 real second.</summary>
+    public double NvrAlertStreamCloseSeconds { get; set; }
     /// <summary>[U] §2.2: whether factoryReset answers statusCode 7 (client reboots) instead of 1 (device reboots itself).</summary>
     public bool FactoryResetAnswersRebootRequired { get; set; }
 }

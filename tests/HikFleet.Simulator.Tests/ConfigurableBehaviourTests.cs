@@ -94,4 +94,22 @@ public sealed class ConfigurableBehaviourTests
         var text = Encoding.UTF8.GetString(buffer, 0, r.ReceivedBytes);
         Assert.Contains(d.Serial, text[text.IndexOf('<')..]);
     }
+
+    [Fact]
+    public async Task Nvr_can_close_the_alert_stream_after_a_while()
+    {
+        var o = Options();
+        o.NvrAlertStreamCloseSeconds = 40;
+        await using var fleet = await VirtualFleet.StartAsync(o, Ct);
+        var nvr = fleet.AddDevice(new DeviceSpec { Model = DeviceCatalog.Nvr8P.Model });
+        using var c = new DeviceClient(nvr);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        using var r = await c.Http.GetAsync("/ISAPI/Event/notification/alertStream", HttpCompletionOption.ResponseHeadersRead, Ct);
+        await using var s = await r.Content.ReadAsStreamAsync(Ct);
+        var buffer = new byte[8192];
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        cts.CancelAfter(10_000);
+        while (await s.ReadAsync(buffer, cts.Token) > 0) { }
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(9)); // 40 s scaled, floored at 1 real second
+    }
 }

@@ -140,6 +140,7 @@ internal sealed class ControlServer : IAsyncDisposable
         ["failedLogins"] = d.FailedLogins,
         ["upgrading"] = d.Upgrading,
         ["realm"] = d.Realm,
+        ["certificateSha256"] = d.GeneratedCertificateSha256Hex,
         ["faults"] = FaultPatch.Describe(d.Faults),
     };
 

@@ -101,6 +101,16 @@ public sealed class VirtualDevice
     /// <summary>https://address:port/ or null.</summary>
     public Uri? HttpsUri => HttpsPort is { } p ? new Uri($"https://{Address}:{p}/") : null;
     internal bool HttpsEnabled { get; }
+    /// <summary>Hex SHA-256 of the certificate if one was generated already (the control API never forces RSA key generation).</summary>
+    internal string? GeneratedCertificateSha256Hex
+    {
+        get
+        {
+            lock (_powerGate)
+                return _certificate is null ? null : Convert.ToHexStringLower(SHA256.HashData(_certificate.RawData));
+        }
+    }
+
     /// <summary>SHA-256 of the device certificate (DER), null without HTTPS.</summary>
     public byte[]? CertificateSha256 => HttpsEnabled ? SHA256.HashData(GetOrCreateCertificate().RawData) : null;
 

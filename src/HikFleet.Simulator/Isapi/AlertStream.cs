@@ -24,6 +24,11 @@ internal static class AlertStream
         response.Streamer = async (stream, ct) =>
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, d.SessionToken);
+            if (d.ModelInfo.IsNvr && d.Options.NvrAlertStreamCloseSeconds > 0)
+            {
+                var close = d.Clock.ToReal(d.Options.NvrAlertStreamCloseSeconds);
+                linked.CancelAfter(close < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : close);
+            }
             var token = linked.Token;
             try
             {
