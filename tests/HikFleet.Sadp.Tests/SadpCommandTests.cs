@@ -189,7 +189,6 @@ public sealed class SadpCommandTests
         var client = SimulatorFleet.Client(fleet, o =>
         {
             o.CommandsByUnicast = true;
-            o.CommandRetries = 1; // see Commands_CanBeSentByUnicast_WhenMulticastIsOff
         });
         Assert.Equal(3, (await client.DiscoverAllAsync(ct)).Count);
         var newAddress = SimulatorFleet.RandomLoopbackAddress(79).ToString();
@@ -209,12 +208,27 @@ public sealed class SadpCommandTests
         {
             o.EnableMulticast = false;
             o.UnicastTargets = [.. fleet.Devices.Select(d => d.Address.ToString())];
-            // The simulator can swallow a unicast datagram that arrives while it is still answering that device from a short-lived
-            // socket bound to the device's address (reported to the simulator's owner); one resend covers that window.
-            o.CommandRetries = 1;
         });
         var reboots = device.RebootCount;
         Assert.Equal(SadpCommandStatus.Success, (await client.RebootAsync(device.Mac, device.AdminPassword!, ct)).Status);
         await SimulatorFleet.EventuallyAsync(() => device.RebootCount > reboots, "reboot counted", ct);
+    }
+
+    [Fact]
+    public async Task Activate_ByUnicast_RunsTheKeyExchangeAndActivationBackToBack()
+    {
+        // exchangecode and activate follow each other within milliseconds: each must reach the device, sent once.
+        var ct = TestContext.Current.CancellationToken;
+        await using var fleet = await SimulatorFleet.StartAsync(1, ct);
+        var devices = Enumerable.Range(0, 5).Select(_ => fleet.AddDevice(new DeviceSpec { Activated = false })).ToList();
+        var client = SimulatorFleet.Client(fleet, o => o.CommandsByUnicast = true);
+        Assert.Equal(6, (await client.DiscoverAllAsync(ct)).Count);
+
+        foreach (var device in devices)
+        {
+            var outcome = await client.ActivateAsync(device.Mac, StrongPassword, ct);
+            Assert.True(outcome.Status == SadpCommandStatus.Success, $"{device.Mac}: {outcome.Status} {outcome.Detail}");
+            Assert.True(device.Activated);
+        }
     }
 }

@@ -115,10 +115,12 @@ internal sealed class SadpResponder : IDisposable
         {
             try
             {
+                // The reply leaves from the device's own address (clients identify devices by it) but from an ephemeral
+                // port: a socket bound to deviceAddress:SadpPort would, while it exists, be the best match for unicast
+                // datagrams to that device and swallow them instead of the shared listener (a lost activate after
+                // exchangecode). Clients answer nothing back to the source port, so its value carries no meaning.
                 using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-                s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-                Http.SocketOptions.SetReusePort(s);
-                s.Bind(new IPEndPoint(d.Address, _fleet.Options.SadpPort == 0 ? Port : _fleet.Options.SadpPort));
+                s.Bind(new IPEndPoint(d.Address, 0));
                 s.SendTo(reply, to);
                 return;
             }
