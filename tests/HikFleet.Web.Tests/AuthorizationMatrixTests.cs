@@ -206,6 +206,7 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
                 // A fresh site for destructive calls, so one role's DELETE does not change what the next one sees.
                 "api/v1/sites/{id:guid}" when route.Method is "DELETE" or "PUT" => await NewSiteAsync(tenant.Id),
                 "api/v1/sites/{id:guid}" => (inScope ? world.SiteA : world.SiteB).Id,
+                "api/v1/cameras/{id:guid}" when route.Method is "DELETE" or "PUT" => await NewCameraAsync(inScope ? world.SiteA.Id : world.SiteB.Id),
                 "api/v1/cameras/{id:guid}" => (inScope ? world.CameraA : world.CameraB).Id,
                 "api/v1/tokens/{id:guid}" => Guid.NewGuid(),
                 "api/v1/users/{id:guid}/lock" or "api/v1/users/{id:guid}/unlock" =>
@@ -232,6 +233,7 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
             "api/v1/tenants" when route.Method == "POST" => JsonContent.Create(new { name = $"T-{unique}" }),
             "api/v1/sites" when route.Method == "POST" => JsonContent.Create(new { tenantId = tenant.Id, name = $"S-{unique}", timeZone = "UTC" }),
             "api/v1/sites/{id:guid}" when route.Method == "PUT" => JsonContent.Create(new { name = $"S-{unique}", timeZone = "UTC" }),
+            "api/v1/cameras/{id:guid}" when route.Method == "PUT" => JsonContent.Create(new { name = $"Cam {unique}" }),
             "api/v1/tokens" when route.Method == "POST" => JsonContent.Create(new { name = $"k-{unique}", days = 1 }),
             "api/v1/users" when route.Method == "POST" => JsonContent.Create(new
             {
@@ -241,6 +243,15 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
             _ => null,
         };
         return await client.SendAsync(request, ct);
+    }
+
+    private async Task<Guid> NewCameraAsync(Guid siteId)
+    {
+        await using var db = _factory.Database.CreateContext();
+        var camera = new Camera { SiteId = siteId, SerialNumber = $"SCR{Guid.NewGuid():N}"[..20], MacAddress = Mac(), Model = "DS-2CD2143G2-I" };
+        db.Cameras.Add(camera);
+        await db.SaveChangesAsync();
+        return camera.Id;
     }
 
     private async Task<Guid> NewSiteAsync(Guid tenantId)

@@ -74,6 +74,9 @@ public sealed class TenantIsolationTests : IClassFixture<FleetWebFactory>
         Assert.Equal(await Probe(HttpMethod.Get, $"/api/v1/cameras/{missing}"), await Probe(HttpMethod.Get, $"/api/v1/cameras/{cameraB.Id}"));
         Assert.Equal(await Probe(HttpMethod.Put, $"/api/v1/sites/{missing}", edit), await Probe(HttpMethod.Put, $"/api/v1/sites/{siteB.Id}", edit));
         Assert.Equal(await Probe(HttpMethod.Delete, $"/api/v1/sites/{missing}"), await Probe(HttpMethod.Delete, $"/api/v1/sites/{siteB.Id}"));
+        Assert.Equal(await Probe(HttpMethod.Put, $"/api/v1/cameras/{missing}", new { name = "Mine" }),
+            await Probe(HttpMethod.Put, $"/api/v1/cameras/{cameraB.Id}", new { name = "Mine" }));
+        Assert.Equal(await Probe(HttpMethod.Delete, $"/api/v1/cameras/{missing}"), await Probe(HttpMethod.Delete, $"/api/v1/cameras/{cameraB.Id}"));
         Assert.Equal(HttpStatusCode.NotFound, (await Probe(HttpMethod.Get, $"/api/v1/sites/{siteB.Id}")).Item1);
 
         // Creating a site inside tenant B is refused the same way as inside a tenant that does not exist.
@@ -85,6 +88,9 @@ public sealed class TenantIsolationTests : IClassFixture<FleetWebFactory>
         await using var db = _factory.Database.CreateContext();
         var site = db.Sites.Single(s => s.Id == siteB.Id);
         Assert.Equal("Bravo Secret Site", site.Name);
+        var camera = db.Cameras.Single(c => c.Id == cameraB.Id);
+        Assert.Equal("Bravo vault cam", camera.Name);
+        Assert.Equal(CameraLifecycle.Discovered, camera.Lifecycle);
         Assert.DoesNotContain(db.Sites, s => s.Name == "Planted");
     }
 
@@ -154,5 +160,32 @@ public sealed class TenantIsolationTests : IClassFixture<FleetWebFactory>
         var victimId = db.Users.Single(u => u.UserName == me.GetProperty("userName").GetString()).Id;
         Assert.Equal(HttpStatusCode.NoContent, (await admin.PostAsync($"/api/v1/users/{victimId}/lock", null, ct)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await victim.GetAsync("/api/v1/sites", ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Retiring_a_camera_keeps_its_record_and_renaming_needs_only_operate()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (a, _, _, _) = await SeedAsync();
+        await using var db = _factory.Database.CreateContext();
+        var site = db.Sites.Single(s => s.TenantId == a.Id);
+        var camera = new Camera
+        {
+            SiteId = site.Id, SerialNumber = $"RET{Guid.NewGuid():N}"[..20], Model = "DS-2CD2143G2-I",
+            MacAddress = string.Join(":", Guid.NewGuid().ToByteArray().Take(6).Select(x => x.ToString("x2"))),
+        };
+        db.Cameras.Add(camera);
+        await db.SaveChangesAsync(ct);
+        using var op = await _factory.ApiClientAsync(FleetRoles.Operator, new TenantMembership { TenantId = a.Id });
+        using var admin = await _factory.ApiClientAsync(FleetRoles.TenantAdmin, new TenantMembership { TenantId = a.Id });
+
+        var renamed = await op.PutAsJsonAsync($"/api/v1/cameras/{camera.Id}", new { name = "  Gate 3  " }, ct);
+        Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
+        Assert.Equal("Gate 3", (await renamed.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("name").GetString());
+        Assert.Equal(HttpStatusCode.Forbidden, (await op.DeleteAsync($"/api/v1/cameras/{camera.Id}", ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/v1/cameras/{camera.Id}", ct)).StatusCode);
+
+        var after = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/cameras/{camera.Id}", ct);
+        Assert.Equal("Retired", after.GetProperty("lifecycle").GetString());
     }
 }

@@ -24,6 +24,8 @@ public sealed record CameraDto(
         c.FirmwareVersion, c.Health.ToString(), c.Lifecycle.ToString(), new List<FindingDto>(), c.LastSeenAt);
 }
 
+public sealed record CameraUpdateDto(string? Name);
+
 public sealed record PageDto<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize);
 
 public sealed record TokenDto(Guid Id, string Name, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt,

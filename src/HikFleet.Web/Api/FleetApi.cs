@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using HikFleet.Core.Cameras;
 using HikFleet.Core.Data;
 using HikFleet.Core.Data.Entities;
 using HikFleet.Core.Security;
@@ -162,6 +163,26 @@ public static class FleetApi
                 return camera is null ? ApiResults.NotFound() : Results.Ok(camera);
             })
             .RequireAuthorization(FleetPermissions.Read);
+
+        api.MapPut("/cameras/{id:guid}", async (Guid id, CameraUpdateDto body, ClaimsPrincipal user, FleetScopeProvider scopes,
+                CameraService cameras, IDbContextFactory<FleetDbContext> contexts, CancellationToken ct) =>
+            {
+                var scope = await scopes.GetAsync(user, ct);
+                var result = await cameras.RenameAsync(scope, id, body.Name, ct);
+                return await ApiResults.FromAsync(result, async _ =>
+                {
+                    await using var db = await contexts.CreateDbContextAsync(ct);
+                    return Results.Ok(await db.Cameras.Where(c => c.Id == id).Select(CameraDto.Projection).SingleAsync(ct));
+                });
+            })
+            .RequireAuthorization(FleetPermissions.Operate);
+
+        api.MapDelete("/cameras/{id:guid}", async (Guid id, ClaimsPrincipal user, FleetScopeProvider scopes, CameraService cameras, CancellationToken ct) =>
+            {
+                var scope = await scopes.GetAsync(user, ct);
+                return ApiResults.From(await cameras.RetireAsync(scope, id, ct), _ => Results.NoContent());
+            })
+            .RequireAuthorization(FleetPermissions.ManageSites);
     }
 
     private static void MapTokenEndpoints(this RouteGroupBuilder api)

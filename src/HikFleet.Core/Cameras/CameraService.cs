@@ -1,0 +1,64 @@
+using HikFleet.Core.Common;
+using HikFleet.Core.Data;
+using HikFleet.Core.Data.Entities;
+using HikFleet.Core.Security;
+using Microsoft.EntityFrameworkCore;
+
+namespace HikFleet.Core.Cameras;
+
+/// <summary>Changes to a camera's inventory record (not to the device itself: that is an operation).</summary>
+public sealed class CameraService(IDbContextFactory<FleetDbContext> contexts)
+{
+    public const int MaxNameLength = 128;
+
+    /// <summary>Renames a camera in the inventory. Operators may, within scope.</summary>
+    public async Task<ServiceResult> RenameAsync(FleetScope scope, Guid cameraId, string? name, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var camera = await scope.Cameras(db).Include(c => c.Site).SingleOrDefaultAsync(c => c.Id == cameraId, cancellationToken);
+        if (camera is null)
+        {
+            return ServiceResult.NotFound("The camera does not exist.");
+        }
+
+        if (!scope.Can(FleetPermissions.Operate, camera.Site!.TenantId, camera.SiteId))
+        {
+            return ServiceResult.Forbidden("Your role may not change cameras.");
+        }
+
+        var trimmed = name?.Trim();
+        if (trimmed is { Length: > MaxNameLength })
+        {
+            return ServiceResult.Invalid("name", $"A camera name has at most {MaxNameLength} characters.");
+        }
+
+        camera.Name = string.IsNullOrEmpty(trimmed) ? null : trimmed;
+        camera.UpdatedAt = DateTimeOffset.UtcNow;
+        await db.SaveChangesAsync(cancellationToken);
+        return ServiceResult.Ok(camera.Id);
+    }
+
+    /// <summary>
+    /// Takes a camera out of service. The row stays (lifecycle Retired) so its history and audit trail remain provable;
+    /// nothing is sent to the device.
+    /// </summary>
+    public async Task<ServiceResult> RetireAsync(FleetScope scope, Guid cameraId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var camera = await scope.Cameras(db).Include(c => c.Site).SingleOrDefaultAsync(c => c.Id == cameraId, cancellationToken);
+        if (camera is null)
+        {
+            return ServiceResult.NotFound("The camera does not exist.");
+        }
+
+        if (!scope.Can(FleetPermissions.ManageSites, camera.Site!.TenantId))
+        {
+            return ServiceResult.Forbidden("Your role may not retire cameras.");
+        }
+
+        camera.Lifecycle = CameraLifecycle.Retired;
+        camera.UpdatedAt = DateTimeOffset.UtcNow;
+        await db.SaveChangesAsync(cancellationToken);
+        return ServiceResult.Ok(camera.Id);
+    }
+}
