@@ -22,6 +22,8 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
         "healthz",                 // probes of load balancers and containers
         "account/login",           // the sign-in page and its form post
         "account/login-2fa",       // the second step of sign-in (needs the first step's cookie to do anything)
+        "account/external",        // starts single sign-on (404 unless configured)
+        "account/external-callback", // single sign-on's return trip (needs the provider's signed answer)
         "setup",                   // the one-time first-run link
         "account/denied", "not-found", "error",
     ];

@@ -43,11 +43,14 @@ public static class AuthExtensions
         // Identity's stores want a scoped FleetDbContext; pages and services use the factory.
         services.AddScoped(sp => sp.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<FleetDbContext>>().CreateDbContext());
 
-        services.AddAuthentication(options =>
+        var oidc = builder.Configuration.GetSection(OidcSettings.SectionName).Get<OidcSettings>() ?? new OidcSettings();
+        services.AddSingleton(oidc);
+        var authentication = services.AddAuthentication(options =>
             {
                 options.DefaultScheme = SmartScheme;
                 options.DefaultChallengeScheme = SmartScheme;
-            })
+            });
+        authentication
             .AddPolicyScheme(SmartScheme, "Cookie for people, bearer token for the API", options =>
                 options.ForwardDefaultSelector = context =>
                     context.Request.Path.StartsWithSegments("/api") && context.Request.Headers.Authorization.Count > 0
@@ -55,6 +58,28 @@ public static class AuthExtensions
                         : IdentityConstants.ApplicationScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null)
             .AddIdentityCookies(cookies => cookies.ApplicationCookie!.Configure(ConfigureCookie));
+        if (oidc.Enabled)
+        {
+            authentication.AddOpenIdConnect(OidcSettings.Scheme, oidc.DisplayName, options =>
+            {
+                options.SignInScheme = IdentityConstants.ExternalScheme;
+                options.Authority = oidc.Authority;
+                options.ClientId = oidc.ClientId;
+                options.ClientSecret = oidc.ClientSecret;
+                options.RequireHttpsMetadata = oidc.RequireHttpsMetadata;
+                options.ResponseType = "code";
+                options.UsePkce = true;
+                options.SaveTokens = false;
+                options.MapInboundClaims = false;
+                options.GetClaimsFromUserInfoEndpoint = false;
+                options.CallbackPath = "/signin-oidc";
+                options.Scope.Clear();
+                foreach (var scope in oidc.Scopes)
+                {
+                    options.Scope.Add(scope);
+                }
+            });
+        }
 
         services.AddAuthorizationBuilder()
             // Deny by default: an endpoint or page without an explicit rule still needs a signed-in user.

@@ -67,6 +67,7 @@ public static class ServiceExtensions
         app.MapFleetHealth();
         app.MapFleetJobDashboard();
         app.MapAccountEndpoints();
+        app.MapExternalSignIn();
         app.MapFleetApi();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
