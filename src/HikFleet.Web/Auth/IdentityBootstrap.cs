@@ -8,7 +8,7 @@ namespace HikFleet.Web.Auth;
 /// configuration (<c>Fleet:Bootstrap:AdminPassword</c>) or prints a one-time setup link. Never a fixed default password.
 /// </summary>
 public sealed class IdentityBootstrap(IServiceProvider services, IConfiguration configuration, SetupLink setup,
-    ILogger<IdentityBootstrap> logger) : IHostedService
+    IHostApplicationLifetime lifetime, ILogger<IdentityBootstrap> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -43,8 +43,14 @@ public sealed class IdentityBootstrap(IServiceProvider services, IConfiguration 
         }
 
         var token = setup.Issue();
-        var baseUrl = (configuration["Urls"] ?? configuration["ASPNETCORE_URLS"] ?? "http://127.0.0.1:5080").Split(';')[0].TrimEnd('/');
-        logger.LogWarning("No user exists yet. Create the administrator '{User}' once at {Url}/setup?token={Token}", name, baseUrl, token);
+        // Print the link once the server listens, with the address it really listens on.
+        lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = services.GetService<Microsoft.AspNetCore.Hosting.Server.IServer>()?.Features
+                .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses;
+            var baseUrl = (addresses?.FirstOrDefault() ?? "http://127.0.0.1:5080").TrimEnd('/');
+            logger.LogWarning("No user exists yet. Create the administrator '{User}' once at {Url}/setup?token={Token}", name, baseUrl, token);
+        });
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
