@@ -98,7 +98,7 @@ public sealed class AuditLogTests : IAsyncLifetime
             TenantId = tenant,
             Action = "site.create",
             // Key order, whitespace and number spelling all change in jsonb; the hash must not care.
-            Parameters = JsonNode.Parse("""{ "name": "Lager Süd", "subnets": ["10.20.0.0/24"], "zeta": 1e2, "alpha": 1.50, "neg": -0, "tiny": 1e-40, "nested": { "b": [true, null, {"y": 2, "x": 1}], "a": "😀" } }"""),
+            Parameters = JsonNode.Parse("""{ "name": "Lager Süd", "subnets": ["10.20.0.0/24"], "zeta": 1e2, "alpha": 1.50, "neg": -0, "tiny": 1e-40, "pi": 3.14159265358979323846264338327950288, "huge": 123456789012345678901234567890123, "nested": { "b": [true, null, {"y": 2, "x": 1}], "a": "😀" } }"""),
             Reason = "new warehouse",
             Result = AuditResult.Succeeded,
             ResultDetail = "created",
