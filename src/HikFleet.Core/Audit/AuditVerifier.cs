@@ -28,9 +28,17 @@ public sealed class AuditVerifier(IDbContextFactory<FleetDbContext> contexts)
     /// Altering an entry's content is reported at that entry (<see cref="AuditChainBreak.ContentHashMismatch"/>);
     /// deleting an entry, or altering one and recomputing its hash, is reported at the next entry
     /// (<see cref="AuditChainBreak.BrokenLink"/>). Removing entries from the END of the trail leaves a shorter valid chain;
-    /// only a previously recorded <see cref="AuditVerification.LastHash"/> (kept outside the database) reveals that.
+    /// only a checkpoint recorded earlier reveals that (<see cref="VerifyAsync(AuditCheckpoint?, CancellationToken)"/>).
     /// </remarks>
-    public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken = default)
+    public Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken = default) =>
+        VerifyAsync(checkpoint: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="VerifyAsync(CancellationToken)"/>, and also requires that the trail still contains
+    /// <paramref name="checkpoint"/> (an id and hash recorded earlier outside the database, e.g. from a previous
+    /// verification or an export) unchanged. That catches entries cut off the end, which the chain alone cannot show.
+    /// </summary>
+    public async Task<AuditVerification> VerifyAsync(AuditCheckpoint? checkpoint, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var connection = db.Database.GetDbConnection();
@@ -44,6 +52,7 @@ public sealed class AuditVerifier(IDbContextFactory<FleetDbContext> contexts)
         var expectedPrevious = AuditChain.GenesisHash.ToArray();
         long count = 0;
         long? lastId = null;
+        var checkpointSeen = false;
         while (await reader.ReadAsync(cancellationToken))
         {
             var id = reader.GetInt64(0);
@@ -72,9 +81,26 @@ public sealed class AuditVerifier(IDbContextFactory<FleetDbContext> contexts)
                     "or the one before was altered and re-hashed.");
             }
 
+            if (checkpoint is not null && id == checkpoint.Id && !CryptographicOperations.FixedTimeEquals(entry.Hash, checkpoint.Hash))
+            {
+                return AuditVerification.Broken(count, lastId, expectedPrevious, id, AuditChainBreak.CheckpointMismatch,
+                    $"Entry {id}: its hash differs from the checkpoint recorded earlier; the trail up to it was rewritten.");
+            }
+
+            checkpointSeen |= checkpoint is not null && id == checkpoint.Id;
+
             expectedPrevious = entry.Hash;
             lastId = id;
             count++;
+        }
+
+        if (checkpoint is not null && !checkpointSeen)
+        {
+            // The chain itself is whole, so the checkpoint entry was the end of it once: the end was cut off (and
+            // perhaps new entries appended since, linked to what was left).
+            return AuditVerification.Broken(count, lastId, expectedPrevious, checkpoint.Id, AuditChainBreak.CheckpointMismatch,
+                $"Entry {checkpoint.Id}, recorded earlier as a checkpoint, is missing although the chain is otherwise whole; " +
+                "entries were cut off the end of the trail.");
         }
 
         return AuditVerification.Intact(count, lastId, expectedPrevious);
@@ -118,7 +144,12 @@ public enum AuditChainBreak
     ContentHashMismatch,
     /// <summary>The entry's previous hash is not the hash of the entry before it: something between them was removed or re-hashed.</summary>
     BrokenLink,
+    /// <summary>A checkpoint recorded earlier is missing or has another hash: the end of the trail was cut or the trail rebuilt.</summary>
+    CheckpointMismatch,
 }
+
+/// <summary>An entry id and its hash, recorded outside the database, that a later verification must find unchanged.</summary>
+public sealed record AuditCheckpoint(long Id, byte[] Hash);
 
 /// <summary>The outcome of <see cref="AuditVerifier.VerifyAsync"/>.</summary>
 /// <param name="IsIntact">True when every entry matched its hash and linked to its predecessor.</param>
@@ -137,6 +168,9 @@ public sealed record AuditVerification(
 
     internal static AuditVerification Broken(long count, long? lastId, byte[] lastHash, long brokenId, AuditChainBreak kind, string detail) =>
         new(false, count, lastId, lastHash, brokenId, kind, detail);
+
+    /// <summary>The last good entry as a checkpoint for later verifications; null when the trail is empty.</summary>
+    public AuditCheckpoint? Checkpoint => LastVerifiedId is { } id ? new AuditCheckpoint(id, LastHash) : null;
 
     /// <summary>The last good hash in lower-case hex, the form logs and exports show.</summary>
     public string LastHashHex => Convert.ToHexStringLower(LastHash);

@@ -60,17 +60,16 @@ public sealed class AuditLogTests : IAsyncLifetime
         await using var connection = new NpgsqlConnection(_database.ConnectionString);
         await connection.OpenAsync(Ct);
         await using var transaction = await connection.BeginTransactionAsync(Ct);
-        foreach (var statement in new[]
-                 {
-                     "ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only",
-                     sql,
-                     "ALTER TABLE audit_entries ENABLE ALWAYS TRIGGER audit_entries_append_only",
-                 })
+        async Task<int> RunAsync(string statement)
         {
             await using var command = new NpgsqlCommand(statement, connection, transaction);
-            Assert.True(await command.ExecuteNonQueryAsync(Ct) is -1 or 1, statement);
+            return await command.ExecuteNonQueryAsync(Ct);
         }
 
+        await RunAsync("ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only");
+        // A tampering statement that touches nothing would make the test below pass for the wrong reason.
+        Assert.True(await RunAsync(sql) > 0, sql);
+        await RunAsync("ALTER TABLE audit_entries ENABLE ALWAYS TRIGGER audit_entries_append_only");
         await transaction.CommitAsync(Ct);
     }
 
@@ -296,6 +295,37 @@ public sealed class AuditLogTests : IAsyncLifetime
         Assert.Equal(entries[2].Id, result.BrokenEntryId);
         Assert.Equal(AuditChainBreak.BrokenLink, result.Break);
         Assert.Equal(2, result.VerifiedCount);
+    }
+
+    [Fact]
+    public async Task Entries_cut_off_the_end_are_caught_only_against_a_checkpoint()
+    {
+        var entries = await AppendAsync(5);
+        var checkpoint = (await _verifier.VerifyAsync(Ct)).Checkpoint!;
+        Assert.Equal(entries[4].Id, checkpoint.Id);
+        Assert.True((await _verifier.VerifyAsync(checkpoint, Ct)).IsIntact);
+
+        await TamperAsSuperuserAsync($"DELETE FROM audit_entries WHERE id > {entries[2].Id}");
+        // Life goes on: a new entry links to what is left, so the chain alone looks whole.
+        await _log.AppendAsync(Reboot(6), Ct);
+
+        Assert.True((await _verifier.VerifyAsync(Ct)).IsIntact);
+        var result = await _verifier.VerifyAsync(checkpoint, Ct);
+        Assert.False(result.IsIntact);
+        Assert.Equal(AuditChainBreak.CheckpointMismatch, result.Break);
+        Assert.Equal(entries[4].Id, result.BrokenEntryId);
+    }
+
+    [Fact]
+    public async Task A_checkpoint_with_another_hash_is_reported_at_its_entry()
+    {
+        var entries = await AppendAsync(3);
+
+        var result = await _verifier.VerifyAsync(new AuditCheckpoint(entries[1].Id, entries[0].Hash), Ct);
+
+        Assert.Equal(entries[1].Id, result.BrokenEntryId);
+        Assert.Equal(AuditChainBreak.CheckpointMismatch, result.Break);
+        Assert.Equal(1, result.VerifiedCount);
     }
 
     [Fact]
