@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.RegularExpressions;
 using HikFleet.Core.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
 
 namespace HikFleet.Core.Audit;
 
@@ -42,16 +44,7 @@ public sealed partial class AuditLog(IDbContextFactory<FleetDbContext> contexts,
         {
             db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({ChainLockKey})", ct);
-
-            var previous = await db.AuditEntries.AsNoTracking()
-                .OrderByDescending(e => e.Id)
-                .Select(e => e.Hash)
-                .FirstOrDefaultAsync(ct);
-            // Drawn under the lock, so id order is chain order even though the sequence itself is not transactional.
-            var id = await db.Database
-                .SqlQueryRaw<long>("SELECT nextval(pg_get_serial_sequence('audit_entries', 'id')) AS \"Value\"")
-                .SingleAsync(ct);
+            var (previous, id) = await LockAndReadTailAsync(db, transaction, ct);
 
             var entry = Copy(template);
             entry.Id = id;
@@ -65,6 +58,33 @@ public sealed partial class AuditLog(IDbContextFactory<FleetDbContext> contexts,
             await transaction.CommitAsync(ct);
             return entry;
         }, cancellationToken);
+    }
+
+    // Three statements, one round trip (the lock is held until commit, so every saved round trip is throughput). They
+    // must stay separate statements: under READ COMMITTED each takes its own snapshot, so the tail is read AFTER the
+    // lock is granted and sees the previous appender's committed entry. In one statement the snapshot would predate
+    // the lock and the chain could fork.
+    private static async Task<(byte[]? PreviousHash, long Id)> LockAndReadTailAsync(
+        FleetDbContext db, IDbContextTransaction transaction, CancellationToken ct)
+    {
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await using var batch = new NpgsqlBatch(connection, (NpgsqlTransaction)transaction.GetDbTransaction())
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock($1)") { Parameters = { new() { Value = ChainLockKey } } },
+                new NpgsqlBatchCommand("SELECT hash FROM audit_entries ORDER BY id DESC LIMIT 1"),
+                // Drawn under the lock, so id order is chain order although the sequence itself is not transactional.
+                new NpgsqlBatchCommand("SELECT nextval(pg_get_serial_sequence('audit_entries', 'id'))"),
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        await reader.NextResultAsync(ct);
+        var previous = await reader.ReadAsync(ct) ? await reader.GetFieldValueAsync<byte[]>(0, ct) : null;
+        await reader.NextResultAsync(ct);
+        await reader.ReadAsync(ct);
+        var id = reader.GetInt64(0);
+        return (previous, id);
     }
 
     private static AuditEntry CreateEntry(AuditRecord record)
