@@ -1,3 +1,4 @@
+using HikFleet.Core.Audit;
 using HikFleet.Core.Data.Entities;
 using HikFleet.Core.Security;
 using Microsoft.AspNetCore.Identity;
@@ -21,6 +22,9 @@ public sealed class FleetDbContext(DbContextOptions<FleetDbContext> options)
     public DbSet<Camera> Cameras => Set<Camera>();
     public DbSet<TenantMembership> TenantMemberships => Set<TenantMembership>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+
+    /// <summary>The append-only, hash-chained audit trail: append through <see cref="AuditLog"/>, never through this set.</summary>
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

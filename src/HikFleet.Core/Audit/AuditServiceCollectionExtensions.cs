@@ -1,0 +1,15 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HikFleet.Core.Audit;
+
+public static class AuditServiceCollectionExtensions
+{
+    /// <summary>The audit log, its verifier and the verification job. Needs the fleet database and a <see cref="TimeProvider"/>.</summary>
+    public static IServiceCollection AddFleetAudit(this IServiceCollection services)
+    {
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<AuditVerifier>();
+        services.AddTransient<AuditChainVerificationJob>();
+        return services;
+    }
+}
