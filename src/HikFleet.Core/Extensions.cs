@@ -1,3 +1,4 @@
+using HikFleet.Core.Audit;
 using HikFleet.Core.Cameras;
 using HikFleet.Core.Data;
 using HikFleet.Core.Jobs;
@@ -15,6 +16,7 @@ public static class CoreServiceCollectionExtensions
     {
         services.AddFleetDatabase(FleetDatabase.WithApplicationName(connectionString, "hikfleet"));
         services.AddFleetJobs(FleetDatabase.WithApplicationName(connectionString, "hikfleet-jobs"), runJobServer);
+        services.AddFleetAudit();
         services.AddSingleton<SiteService>();
         services.AddSingleton<CameraService>();
         services.AddSingleton<TenantService>();

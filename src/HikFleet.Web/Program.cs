@@ -15,6 +15,7 @@ builder.AddFleetAuth();
 var app = builder.Build();
 
 await app.PrepareFleetDatabaseAsync();
+app.DeclareFleetSchedules();
 
 app.UseFleetPipeline();
 app.MapFleetEndpoints();

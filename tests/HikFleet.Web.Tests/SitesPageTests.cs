@@ -32,6 +32,8 @@ public sealed class SitesPageTests : BunitContext, IClassFixture<MigratedDatabas
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
         Services.AddSingleton(database.ContextFactory);
+        Services.AddSingleton(TimeProvider.System);
+        Services.AddSingleton<HikFleet.Core.Audit.AuditLog>();
         Services.AddSingleton<SiteService>();
         Services.AddSingleton<FleetScopeProvider>();
         _auth = AddAuthorization();

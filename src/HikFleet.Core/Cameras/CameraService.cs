@@ -1,3 +1,4 @@
+using HikFleet.Core.Audit;
 using HikFleet.Core.Common;
 using HikFleet.Core.Data;
 using HikFleet.Core.Data.Entities;
@@ -7,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace HikFleet.Core.Cameras;
 
 /// <summary>Changes to a camera's inventory record (not to the device itself: that is an operation).</summary>
-public sealed class CameraService(IDbContextFactory<FleetDbContext> contexts)
+public sealed class CameraService(IDbContextFactory<FleetDbContext> contexts, AuditLog audit)
 {
     public const int MaxNameLength = 128;
 
@@ -23,7 +24,9 @@ public sealed class CameraService(IDbContextFactory<FleetDbContext> contexts)
 
         if (!scope.Can(FleetPermissions.Operate, camera.Site!.TenantId, camera.SiteId))
         {
-            return ServiceResult.Forbidden("Your role may not change cameras.");
+            var refused = ServiceResult.Forbidden("Your role may not change cameras.");
+            await audit.RecordAsync(scope, "camera.rename", refused, camera.Site.TenantId, camera.SiteId, camera.Id, cancellationToken: cancellationToken);
+            return refused;
         }
 
         var trimmed = name?.Trim();
@@ -32,10 +35,14 @@ public sealed class CameraService(IDbContextFactory<FleetDbContext> contexts)
             return ServiceResult.Invalid("name", $"A camera name has at most {MaxNameLength} characters.");
         }
 
+        var before = camera.Name;
         camera.Name = string.IsNullOrEmpty(trimmed) ? null : trimmed;
         camera.UpdatedAt = DateTimeOffset.UtcNow;
         await db.SaveChangesAsync(cancellationToken);
-        return ServiceResult.Ok(camera.Id);
+        var result = ServiceResult.Ok(camera.Id);
+        await audit.RecordAsync(scope, "camera.rename", result, camera.Site.TenantId, camera.SiteId, camera.Id,
+            new { from = before, to = camera.Name }, cancellationToken);
+        return result;
     }
 
     /// <summary>
@@ -53,12 +60,17 @@ public sealed class CameraService(IDbContextFactory<FleetDbContext> contexts)
 
         if (!scope.Can(FleetPermissions.ManageSites, camera.Site!.TenantId))
         {
-            return ServiceResult.Forbidden("Your role may not retire cameras.");
+            var refused = ServiceResult.Forbidden("Your role may not retire cameras.");
+            await audit.RecordAsync(scope, "camera.retire", refused, camera.Site.TenantId, camera.SiteId, camera.Id, cancellationToken: cancellationToken);
+            return refused;
         }
 
         camera.Lifecycle = CameraLifecycle.Retired;
         camera.UpdatedAt = DateTimeOffset.UtcNow;
         await db.SaveChangesAsync(cancellationToken);
-        return ServiceResult.Ok(camera.Id);
+        var result = ServiceResult.Ok(camera.Id);
+        await audit.RecordAsync(scope, "camera.retire", result, camera.Site.TenantId, camera.SiteId, camera.Id,
+            new { serial = camera.SerialNumber, mac = camera.MacAddress }, cancellationToken);
+        return result;
     }
 }

@@ -1,3 +1,4 @@
+using HikFleet.Core.Audit;
 using HikFleet.Core.Common;
 using HikFleet.Core.Data;
 using Microsoft.AspNetCore.Identity;
@@ -23,7 +24,7 @@ public sealed record UserSummary(Guid Id, string UserName, string? DisplayName, 
 /// Users and their memberships. Administrators manage everyone; a TenantAdmin manages the non-administrator users of its
 /// own tenants and can hand out only memberships it holds itself.
 /// </summary>
-public sealed class UserService(UserManager<FleetUser> users, IDbContextFactory<FleetDbContext> contexts)
+public sealed class UserService(UserManager<FleetUser> users, IDbContextFactory<FleetDbContext> contexts, AuditLog audit)
 {
     public async Task<List<UserSummary>> ListAsync(FleetScope scope, CancellationToken cancellationToken = default)
     {
@@ -50,6 +51,18 @@ public sealed class UserService(UserManager<FleetUser> users, IDbContextFactory<
     }
 
     public async Task<ServiceResult> CreateAsync(FleetScope scope, UserInput input, CancellationToken cancellationToken = default)
+    {
+        var result = await CreateCoreAsync(scope, input, cancellationToken);
+        // The password never reaches the audit trail (the redactor would mask it anyway); what was granted does.
+        await audit.RecordAsync(scope, "user.create", result, input.Memberships.FirstOrDefault()?.TenantId, parameters: new
+        {
+            userName = input.UserName, role = input.Role, userId = result.Id,
+            memberships = input.Memberships.Select(m => new { m.TenantId, m.SiteIds }),
+        }, cancellationToken: cancellationToken);
+        return result;
+    }
+
+    private async Task<ServiceResult> CreateCoreAsync(FleetScope scope, UserInput input, CancellationToken cancellationToken)
     {
         if (!scope.Can(FleetPermissions.ManageUsers))
         {
@@ -107,6 +120,13 @@ public sealed class UserService(UserManager<FleetUser> users, IDbContextFactory<
 
     /// <summary>Locks a user out (or lets them back in). Their API tokens stop working with the lock.</summary>
     public async Task<ServiceResult> SetLockedAsync(FleetScope scope, Guid userId, bool locked, CancellationToken cancellationToken = default)
+    {
+        var result = await SetLockedCoreAsync(scope, userId, locked, cancellationToken);
+        await audit.RecordAsync(scope, locked ? "user.lock" : "user.unlock", result, parameters: new { userId }, cancellationToken: cancellationToken);
+        return result;
+    }
+
+    private async Task<ServiceResult> SetLockedCoreAsync(FleetScope scope, Guid userId, bool locked, CancellationToken cancellationToken)
     {
         var visible = await ListAsync(scope, cancellationToken);
         if (visible.All(u => u.Id != userId))

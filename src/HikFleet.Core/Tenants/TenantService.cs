@@ -1,3 +1,4 @@
+using HikFleet.Core.Audit;
 using HikFleet.Core.Common;
 using HikFleet.Core.Data;
 using HikFleet.Core.Data.Entities;
@@ -8,9 +9,16 @@ using Npgsql;
 namespace HikFleet.Core.Tenants;
 
 /// <summary>Tenants: the clients of an MSP. Only administrators create them.</summary>
-public sealed class TenantService(IDbContextFactory<FleetDbContext> contexts)
+public sealed class TenantService(IDbContextFactory<FleetDbContext> contexts, AuditLog audit)
 {
     public async Task<ServiceResult> CreateAsync(FleetScope scope, string? name, CancellationToken cancellationToken = default)
+    {
+        var result = await CreateCoreAsync(scope, name, cancellationToken);
+        await audit.RecordAsync(scope, "tenant.create", result, result.Id, parameters: new { name }, cancellationToken: cancellationToken);
+        return result;
+    }
+
+    private async Task<ServiceResult> CreateCoreAsync(FleetScope scope, string? name, CancellationToken cancellationToken)
     {
         if (!scope.Can(FleetPermissions.Administer))
         {

@@ -36,6 +36,13 @@ public static class ServiceExtensions
         await migrator.EnsureDefaultTenantAsync(app.Configuration["Fleet:DefaultTenant"] ?? "Default", app.Lifetime.ApplicationStopping);
     }
 
+    /// <summary>Declares the recurring jobs (Core owns the list) on the fleet's job storage.</summary>
+    public static WebApplication DeclareFleetSchedules(this WebApplication app)
+    {
+        Core.Jobs.FleetSchedules.Declare(app.Services.GetRequiredService<Hangfire.IRecurringJobManager>());
+        return app;
+    }
+
     public static WebApplication UseFleetPipeline(this WebApplication app)
     {
         app.UseFleetSecurityHeaders();

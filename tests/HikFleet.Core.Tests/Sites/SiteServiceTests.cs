@@ -1,4 +1,5 @@
 using System.Net;
+using HikFleet.Core.Audit;
 using HikFleet.Core.Common;
 using HikFleet.Core.Data.Entities;
 using HikFleet.Core.Security;
@@ -12,11 +13,13 @@ public sealed class SiteServiceTests : IClassFixture<MigratedDatabase>
 {
     private readonly MigratedDatabase _database;
     private readonly SiteService _sites;
+    private readonly AuditVerifier _audit;
 
     public SiteServiceTests(MigratedDatabase database)
     {
         _database = database;
-        _sites = new SiteService(database.ContextFactory);
+        _sites = new SiteService(database.ContextFactory, new AuditLog(database.ContextFactory, TimeProvider.System));
+        _audit = new AuditVerifier(database.ContextFactory);
     }
 
     private async Task<Guid> NewTenantAsync()
@@ -166,5 +169,30 @@ public sealed class SiteServiceTests : IClassFixture<MigratedDatabase>
         db.Cameras.Add(new Camera { SiteId = created.Id!.Value, SerialNumber = "X1", MacAddress = "58-50-ED-1F-E3-85", Model = "M" });
 
         await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync(ct));
+    }
+
+    [Fact]
+    public async Task Every_site_change_and_refusal_lands_in_the_audit_trail_and_the_chain_stays_intact()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var tenant = await NewTenantAsync();
+        var viewer = await TestUsers.CreateAsync(_database, $"aud-{Guid.NewGuid():N}"[..20], FleetRoles.Viewer, [new TenantMembership { TenantId = tenant }]);
+        await using var db = _database.CreateContext();
+        var viewerScope = await FleetScope.LoadAsync(db, viewer.Id, ct);
+
+        var created = await _sites.CreateAsync(FleetScope.System, new SiteInput { TenantId = tenant, Name = "Audited", TimeZone = "UTC" }, ct);
+        var refused = await _sites.DeleteAsync(viewerScope, created.Id!.Value, ct);
+        Assert.Equal(ResultKind.Forbidden, refused.Kind);
+        Assert.True((await _sites.DeleteAsync(FleetScope.System, created.Id!.Value, ct)).Succeeded);
+
+        var entries = await db.AuditEntries.Where(e => e.SiteId == created.Id).OrderBy(e => e.Id).ToListAsync(ct);
+        Assert.Equal(["site.create", "site.delete", "site.delete"], entries.Select(e => e.Action));
+        Assert.Equal([AuditResult.Succeeded, AuditResult.Refused, AuditResult.Succeeded], entries.Select(e => e.Result));
+        Assert.Equal(viewer.UserName, entries[1].ActorName);
+        Assert.All(entries, e => Assert.Equal(tenant, e.TenantId));
+        Assert.Contains("Audited", entries[0].Parameters?.ToString() ?? "");
+
+        var verification = await _audit.VerifyAsync(ct);
+        Assert.True(verification.IsIntact, verification.Detail);
     }
 }
