@@ -123,7 +123,20 @@ public sealed class VirtualDevice
     /// <summary>False while factory-fresh.</summary>
     public bool Activated { get; private set; }
     /// <summary>Powered, booted and not faulted offline.</summary>
-    public bool Online => _running && !Faults.Offline;
+    /// <summary>
+    /// Powered and reachable. Read under the power lock: boot sets the flag and binds the listeners in one step, so a
+    /// caller that sees the device online can connect to it at once.
+    /// </summary>
+    public bool Online
+    {
+        get
+        {
+            lock (_powerGate)
+            {
+                return _running && !Faults.Offline;
+            }
+        }
+    }
     /// <summary>Simulated time since boot (zero while down).</summary>
     public TimeSpan Uptime => _running ? TimeSpan.FromSeconds(UptimeSeconds) : TimeSpan.Zero;
     internal double UptimeSeconds => _running ? _uptimeAtBoot + Clock.SimulatedSecondsSince(_bootTimestamp) : 0;
