@@ -40,6 +40,7 @@ dotnet publish src/HikFleet.Web -c Release -o "$app_dir" --nologo -v quiet -p:Us
 mkdir -p "$repo/.data/logs"
 export ASPNETCORE_URLS="$url" ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Production}"
 export Serilog__WriteTo__1__Args__path="$repo/.data/logs/hikfleet-.log"
+export Fleet__DataProtection__KeysPath="${Fleet__DataProtection__KeysPath:-$repo/.data/keys}"
 (cd "$app_dir" && exec dotnet HikFleet.Web.dll --urls "$url") &
 app_pid=$!
 

@@ -3,6 +3,7 @@ using HikFleet.Core.Data;
 using HikFleet.Web.Api;
 using HikFleet.Web.Components;
 using HikFleet.Web.Health;
+using Microsoft.AspNetCore.DataProtection;
 using MudBlazor.Services;
 
 namespace HikFleet.Web.Extensions;
@@ -19,6 +20,15 @@ public static class ServiceExtensions
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddProblemDetails();
+        var keys = builder.Configuration["Fleet:DataProtection:KeysPath"];
+        var dataProtection = builder.Services.AddDataProtection().SetApplicationName("HikFleet");
+        if (!string.IsNullOrWhiteSpace(keys))
+        {
+            // Sign-in cookies and antiforgery tokens survive restarts only if the keys do. Several web nodes share one
+            // directory (or move this to the database when scaling out).
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(keys));
+        }
+
         builder.Services.AddOpenApi("v1");
 
         builder.Services.AddHealthChecks()
