@@ -17,12 +17,15 @@ own_pg=0
 
 stop_all() {
   trap - INT TERM EXIT
+  # Ctrl+C also ends whatever reads our output (a pager, tee): a write to a closed pipe must not abort the clean-up.
+  trap '' PIPE
+  set +e
   if [ -n "$app_pid" ] && kill -0 "$app_pid" 2>/dev/null; then
-    echo "run.sh: stopping HikFleet..." >&2
-    kill -TERM "$app_pid" 2>/dev/null || true
-    wait "$app_pid" 2>/dev/null || true
+    { echo "run.sh: stopping HikFleet..." >&2; } 2>/dev/null
+    kill -TERM "$app_pid" 2>/dev/null
+    wait "$app_pid" 2>/dev/null
   fi
-  if [ "$own_pg" = 1 ]; then "$repo/deploy/pg.sh" stop || true; fi
+  if [ "$own_pg" = 1 ]; then "$repo/deploy/pg.sh" stop >/dev/null 2>&1; fi
 }
 trap stop_all EXIT
 trap 'exit 130' INT TERM
