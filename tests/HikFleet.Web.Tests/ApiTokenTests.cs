@@ -66,6 +66,13 @@ public sealed class ApiTokenTests : IClassFixture<FleetWebFactory>
             Assert.DoesNotContain(token, Convert.ToBase64String(stored.Hash));
             var (revokeExit, _, revokeErr) = await RunCliAsync("token", "revoke", "--id", stored.Id.ToString());
             Assert.True(revokeExit == 0, revokeErr);
+
+            var trail = (await db.AuditEntries.Where(e => e.Action.StartsWith("token.")).OrderBy(e => e.Id).ToListAsync(ct))
+                .Where(e => (e.Parameters ?? "").Contains(stored.Id.ToString(), StringComparison.Ordinal)).ToList();
+            Assert.Equal(["token.create", "token.revoke"], trail.Select(e => e.Action));
+            Assert.Equal(user.UserName, trail[0].ActorName);
+            Assert.Contains(stored.Prefix, trail[0].Parameters);
+            Assert.DoesNotContain(token, trail[0].Parameters);
         }
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/sites", ct)).StatusCode);

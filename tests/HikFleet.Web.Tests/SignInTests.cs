@@ -1,6 +1,7 @@
 using System.Net;
 using HikFleet.Core.Security;
 using HikFleet.Web.Auth;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HikFleet.Web.Tests;
@@ -29,6 +30,14 @@ public sealed class SignInTests : IClassFixture<FleetWebFactory>
         var locked = await FleetWebFactory.SignInAsync(client, user.UserName!, FleetWebFactory.Password);
         Assert.Contains("error=locked", locked.Headers.Location!.ToString());
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/sites", ct)).StatusCode);
+
+        // Every attempt is in the audit trail, refused, with why, and without either password.
+        await using var db = _factory.Database.CreateContext();
+        var entries = await db.AuditEntries.Where(e => e.Action == "auth.sign_in" && e.ActorId == user.Id.ToString()).OrderBy(e => e.Id).ToListAsync(ct);
+        Assert.Equal(6, entries.Count);
+        Assert.All(entries, e => Assert.Equal(HikFleet.Core.Audit.AuditResult.Refused, e.Result));
+        Assert.Equal("locked out", entries[^1].ResultDetail);
+        Assert.DoesNotContain(entries, e => (e.Parameters ?? "").Contains("Passw0rd", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,12 +1,13 @@
 using System.Security.Cryptography;
 using System.Text;
+using HikFleet.Core.Audit;
 using HikFleet.Core.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace HikFleet.Core.Security;
 
 /// <summary>Issues, checks and revokes API bearer tokens. The token itself is never stored, only its SHA-256.</summary>
-public sealed class ApiTokenService(IDbContextFactory<FleetDbContext> contexts, TimeProvider time)
+public sealed class ApiTokenService(IDbContextFactory<FleetDbContext> contexts, TimeProvider time, AuditLog audit)
 {
     public const string TokenPrefix = "hfk_";
     public static readonly TimeSpan DefaultLifetime = TimeSpan.FromDays(90);
@@ -41,13 +42,20 @@ public sealed class ApiTokenService(IDbContextFactory<FleetDbContext> contexts, 
         };
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        if (!await db.Users.AnyAsync(u => u.Id == userId, cancellationToken))
-        {
-            throw new InvalidOperationException("No such user.");
-        }
+        var userName = await db.Users.Where(u => u.Id == userId).Select(u => u.UserName).SingleOrDefaultAsync(cancellationToken)
+            ?? throw new InvalidOperationException("No such user.");
 
         db.ApiTokens.Add(token);
         await db.SaveChangesAsync(cancellationToken);
+        // The prefix identifies the token in the trail; the secret itself never leaves this method except to its owner.
+        // (Keys avoid the word "token": the redactor masks any value under such a key.)
+        await audit.AppendAsync(new AuditRecord
+        {
+            Actor = AuditActor.User(userId, userName),
+            Action = "token.create",
+            Result = AuditResult.Succeeded,
+            Parameters = new { id = token.Id, label = name, prefix = token.Prefix, expiresAt = token.ExpiresAt },
+        }, cancellationToken);
         return (token, secret);
     }
 
@@ -91,6 +99,13 @@ public sealed class ApiTokenService(IDbContextFactory<FleetDbContext> contexts, 
 
         token.RevokedAt ??= time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
+        await audit.AppendAsync(new AuditRecord
+        {
+            Actor = scope.ToAuditActor(),
+            Action = "token.revoke",
+            Result = AuditResult.Succeeded,
+            Parameters = new { id = token.Id, ownerId = token.UserId, prefix = token.Prefix },
+        }, cancellationToken);
         return true;
     }
 

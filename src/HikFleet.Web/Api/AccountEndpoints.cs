@@ -1,3 +1,4 @@
+using HikFleet.Core.Audit;
 using HikFleet.Core.Security;
 using HikFleet.Web.Auth;
 using HikFleet.Web.Extensions;
@@ -15,7 +16,7 @@ public static class AccountEndpoints
 
         account.MapPost("/login", async (
                 [FromForm] string? username, [FromForm] string? password, [FromForm] string? returnUrl,
-                SignInManager<FleetUser> signIn, ILogger<FleetUser> logger) =>
+                SignInManager<FleetUser> signIn, AuditLog audit, HttpContext http, ILogger<FleetUser> logger) =>
             {
                 if (string.IsNullOrEmpty(username) || string.IsNullOrEmpty(password))
                 {
@@ -23,6 +24,8 @@ public static class AccountEndpoints
                 }
 
                 var result = await signIn.PasswordSignInAsync(username, password, isPersistent: false, lockoutOnFailure: true);
+                await AuditSignInAsync(audit, http, signIn, username, result.Succeeded ? AuditResult.Succeeded : AuditResult.Refused,
+                    result.Succeeded ? null : result.IsLockedOut ? "locked out" : result.RequiresTwoFactor ? "second factor required" : "bad credentials");
                 if (result.Succeeded)
                 {
                     logger.LogInformation("User {User} signed in", username);
@@ -103,6 +106,22 @@ public static class AccountEndpoints
             .ExcludeFromDescription();
 
         return endpoints;
+    }
+
+    /// <summary>Sign-ins are security events: who, from where, and how it ended (never the password).</summary>
+    private static async Task AuditSignInAsync(AuditLog audit, HttpContext http, SignInManager<FleetUser> signIn, string userName,
+        AuditResult result, string? detail)
+    {
+        var user = await signIn.UserManager.FindByNameAsync(userName);
+        var name = userName.Length > 128 ? userName[..128] : userName;
+        await audit.AppendAsync(new AuditRecord
+        {
+            Actor = user is null ? new AuditActor(AuditActorKind.User, "unknown", name) : AuditActor.User(user.Id, user.UserName ?? name),
+            Action = "auth.sign_in",
+            Result = result,
+            ResultDetail = detail,
+            ClientAddress = http.Connection.RemoteIpAddress,
+        }, http.RequestAborted);
     }
 
     private static string LoginUrl(string error, string? returnUrl) =>
