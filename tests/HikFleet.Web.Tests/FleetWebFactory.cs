@@ -16,6 +16,9 @@ public sealed partial class FleetWebFactory : WebApplicationFactory<Program>, IA
 
     public TestDatabase Database { get; } = new();
 
+    /// <summary>Extra configuration for one test class (e.g. single sign-on); set before the host starts.</summary>
+    public Dictionary<string, string> Settings { get; } = new();
+
     public async ValueTask InitializeAsync() => await Database.InitializeAsync();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -29,6 +32,10 @@ public sealed partial class FleetWebFactory : WebApplicationFactory<Program>, IA
         builder.UseSetting("Serilog:WriteTo:1:Name", "Console");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         builder.UseSetting("Serilog:MinimumLevel:Override:Hangfire", "Warning");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     /// <summary>Makes sure the host (and its migrations) runs before a test touches the database directly.</summary>

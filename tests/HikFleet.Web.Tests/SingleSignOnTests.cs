@@ -2,8 +2,6 @@ using System.Net;
 using System.Text.RegularExpressions;
 using HikFleet.Core.Data.Entities;
 using HikFleet.Core.Security;
-using HikFleet.Testing;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 
@@ -13,12 +11,18 @@ namespace HikFleet.Web.Tests;
 public sealed class SingleSignOnTests : IAsyncLifetime
 {
     private FakeOidcProvider _provider = null!;
-    private SsoWebFactory _factory = null!;
+    private FleetWebFactory _factory = null!;
 
     public async ValueTask InitializeAsync()
     {
         _provider = await FakeOidcProvider.StartAsync();
-        _factory = new SsoWebFactory(_provider.Authority);
+        _factory = new FleetWebFactory();
+        _factory.Settings["Fleet:Oidc:Authority"] = _provider.Authority;
+        _factory.Settings["Fleet:Oidc:ClientId"] = FakeOidcProvider.ClientId;
+        _factory.Settings["Fleet:Oidc:ClientSecret"] = FakeOidcProvider.ClientSecret;
+        _factory.Settings["Fleet:Oidc:RequireHttpsMetadata"] = "false";
+        _factory.Settings["Fleet:Oidc:RoleMap:cctv-operators"] = FleetRoles.Operator;
+        _factory.Settings["Fleet:Oidc:RoleMap:cctv-viewers"] = FleetRoles.Viewer;
         await _factory.InitializeAsync();
     }
 
@@ -26,33 +30,6 @@ public sealed class SingleSignOnTests : IAsyncLifetime
     {
         await _factory.DisposeAsync();
         await _provider.DisposeAsync();
-    }
-
-    private sealed class SsoWebFactory(string authority) : WebApplicationFactory<Program>
-    {
-        public TestDatabase Database { get; } = new();
-
-        public async Task InitializeAsync() => await Database.InitializeAsync();
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseEnvironment("Testing");
-            builder.UseSetting("ConnectionStrings:Fleet", Database.ConnectionString);
-            builder.UseSetting("Serilog:WriteTo:1:Name", "Console");
-            builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
-            builder.UseSetting("Fleet:Oidc:Authority", authority);
-            builder.UseSetting("Fleet:Oidc:ClientId", FakeOidcProvider.ClientId);
-            builder.UseSetting("Fleet:Oidc:ClientSecret", FakeOidcProvider.ClientSecret);
-            builder.UseSetting("Fleet:Oidc:RequireHttpsMetadata", "false");
-            builder.UseSetting("Fleet:Oidc:RoleMap:cctv-operators", FleetRoles.Operator);
-            builder.UseSetting("Fleet:Oidc:RoleMap:cctv-viewers", FleetRoles.Viewer);
-        }
-
-        public override async ValueTask DisposeAsync()
-        {
-            await base.DisposeAsync();
-            await Database.DisposeAsync();
-        }
     }
 
     /// <summary>Walks the browser's part: app → provider → form post back → app callback. Returns the final redirect.</summary>
