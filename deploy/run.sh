@@ -44,6 +44,8 @@ mkdir -p "$repo/.data/logs"
 export ASPNETCORE_URLS="$url" ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Production}"
 export Serilog__WriteTo__1__Args__path="$repo/.data/logs/hikfleet-.log"
 export Fleet__DataProtection__KeysPath="${Fleet__DataProtection__KeysPath:-$repo/.data/keys}"
+# The credential vault's key-encryption key: created on first start, kept apart from the database (back it up separately).
+export Fleet__Vault__KeyFile="${Fleet__Vault__KeyFile:-$repo/.data/vault/vault.key}"
 (cd "$app_dir" && exec dotnet HikFleet.Web.dll --urls "$url") &
 app_pid=$!
 

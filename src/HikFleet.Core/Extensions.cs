@@ -5,6 +5,9 @@ using HikFleet.Core.Jobs;
 using HikFleet.Core.Security;
 using HikFleet.Core.Sites;
 using HikFleet.Core.Tenants;
+using HikFleet.Core.Vault;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HikFleet.Core;
@@ -22,6 +25,12 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<TenantService>();
         services.AddSingleton<ApiTokenService>();
         services.AddSingleton(TimeProvider.System);
+        services.AddOptions<VaultOptions>().BindConfiguration(VaultOptions.SectionName)
+            .PostConfigure(o => o.Keys ??= Environment.GetEnvironmentVariable(VaultOptions.KeyVariable));
+        // Loaded (or created) once at start; a missing or unreadable key file stops the app rather than running without a vault.
+        services.AddSingleton(sp => VaultKeyRing.Load(sp.GetRequiredService<IOptions<VaultOptions>>().Value,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<VaultKeyRing>()));
+        services.AddSingleton<CredentialVault>();
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using HikFleet.Core.Vault;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
@@ -19,6 +20,9 @@ public sealed partial class FleetWebFactory : WebApplicationFactory<Program>, IA
     /// <summary>Extra configuration for one test class (e.g. single sign-on); set before the host starts.</summary>
     public Dictionary<string, string> Settings { get; } = new();
 
+    /// <summary>This host's vault key ring as text (tests that open credentials directly build a <c>VaultKeyRing</c> from it).</summary>
+    public string VaultKeys { get; } = VaultKeyRing.NewKeyLine();
+
     public async ValueTask InitializeAsync() => await Database.InitializeAsync();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -28,6 +32,8 @@ public sealed partial class FleetWebFactory : WebApplicationFactory<Program>, IA
         builder.UseSetting("Fleet:DefaultTenant", "Test tenant");
         builder.UseSetting("Fleet:RateLimits:SignInPerMinute", "1000");
         builder.UseSetting("Fleet:RateLimits:ApiBurst", "10000");
+        // A fresh vault key per host, from configuration text (the environment-variable path), never a file in the repository.
+        builder.UseSetting("Fleet:Vault:Keys", VaultKeys);
         // Console only: tests must not leave log files behind.
         builder.UseSetting("Serilog:WriteTo:1:Name", "Console");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");

@@ -22,6 +22,14 @@ public sealed class FleetDbContext(DbContextOptions<FleetDbContext> options)
     public DbSet<Camera> Cameras => Set<Camera>();
     public DbSet<TenantMembership> TenantMemberships => Set<TenantMembership>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<DeviceCredential> DeviceCredentials => Set<DeviceCredential>();
+    public DbSet<HealthSample> HealthSamples => Set<HealthSample>();
+    public DbSet<CameraFinding> CameraFindings => Set<CameraFinding>();
+    public DbSet<CameraEvent> CameraEvents => Set<CameraEvent>();
+    public DbSet<CameraSnapshot> CameraSnapshots => Set<CameraSnapshot>();
+    public DbSet<DiscoveryRun> DiscoveryRuns => Set<DiscoveryRun>();
+    public DbSet<DiscoverySighting> DiscoverySightings => Set<DiscoverySighting>();
+    public DbSet<FirmwareRelease> FirmwareReleases => Set<FirmwareRelease>();
 
     /// <summary>The append-only, hash-chained audit trail: append through <see cref="AuditLog"/>, never through this set.</summary>
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();

@@ -18,11 +18,18 @@ internal sealed class CameraConfiguration : IEntityTypeConfiguration<Camera>
         builder.Property(c => c.Name).HasMaxLength(128);
         builder.Property(c => c.Lifecycle).HasConversion<string>().HasMaxLength(16);
         builder.Property(c => c.Health).HasConversion<string>().HasMaxLength(16);
+        builder.Property(c => c.PendingHealth).HasConversion<string>().HasMaxLength(16);
+        builder.Property(c => c.DeviceName).HasMaxLength(128);
+        builder.Property(c => c.CertificatePin).HasMaxLength(64);
+        builder.Property(c => c.HealthSummary).HasMaxLength(300);
+        builder.Property(c => c.FindingCodes).HasColumnType("text[]");
         builder.Property(c => c.Version).IsRowVersion();
         // Hardware identity is unique across the whole installation: one physical camera can't belong to two tenants.
         builder.HasIndex(c => c.SerialNumber).IsUnique();
         builder.HasIndex(c => c.MacAddress).IsUnique();
         builder.HasIndex(c => new { c.SiteId, c.Health });
+        builder.HasIndex(c => c.Address);
+        builder.HasIndex(c => c.FindingCodes).HasMethod("gin");
         builder.HasOne(c => c.Site).WithMany(s => s.Cameras).HasForeignKey(c => c.SiteId).OnDelete(DeleteBehavior.Restrict);
     }
 }

@@ -19,6 +19,24 @@ public sealed class Site
     /// <summary>Host name or address of the NTP server cameras of this site should use.</summary>
     public string? NtpServer { get; set; }
 
+    // ---- Discovery and health schedules ----
+    /// <summary>Cron expression (UTC) of the scheduled discovery; null = discovery only on demand.</summary>
+    public string? DiscoveryCron { get; set; } = "*/15 * * * *";
+    /// <summary>Cron expression (UTC) of the scheduled health check; null = no scheduled checks.</summary>
+    public string? HealthCron { get; set; } = "* * * * *";
+    /// <summary>Local interface addresses SADP probes from for this site; empty = the installation's configured interfaces.</summary>
+    public List<IPAddress> SadpInterfaces { get; set; } = [];
+    /// <summary>Routed address ranges SADP cannot reach, probed over ISAPI (CIDR or first-last); never anything else.</summary>
+    public List<string> ProbeRanges { get; set; } = [];
+    /// <summary>HTTP port the ISAPI probe of <see cref="ProbeRanges"/> uses.</summary>
+    public int ProbePort { get; set; } = 80;
+    /// <summary>A managed camera not seen by this many consecutive discovery runs is reported missing.</summary>
+    public int MissingAfterRuns { get; set; } = 3;
+    /// <summary>Device user name HikFleet uses when adopting cameras of this site.</summary>
+    public string DefaultUserName { get; set; } = "admin";
+    /// <summary>What happens when discovery finds a known camera factory-reset by hand.</summary>
+    public ReprovisionPolicy ReprovisionPolicy { get; set; } = ReprovisionPolicy.AfterApproval;
+
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
     public DateTimeOffset UpdatedAt { get; set; } = DateTimeOffset.UtcNow;
 
@@ -26,4 +44,13 @@ public sealed class Site
     public uint Version { get; set; }
 
     public List<Camera> Cameras { get; set; } = [];
+}
+
+/// <summary>Whether a known camera found inactive (reset by hand) is reprovisioned without asking.</summary>
+public enum ReprovisionPolicy
+{
+    /// <summary>An operator approves each one.</summary>
+    AfterApproval,
+    /// <summary>Discovery starts the restore by itself.</summary>
+    Automatic,
 }

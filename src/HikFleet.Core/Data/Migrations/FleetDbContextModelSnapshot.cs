@@ -150,13 +150,48 @@ namespace HikFleet.Core.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<bool?>("Activated")
+                        .HasColumnType("boolean")
+                        .HasColumnName("activated");
+
                     b.Property<IPAddress>("Address")
                         .HasColumnType("inet")
                         .HasColumnName("address");
 
+                    b.Property<int?>("AuthAttemptsLeft")
+                        .HasColumnType("integer")
+                        .HasColumnName("auth_attempts_left");
+
+                    b.Property<DateTimeOffset?>("AuthRejectedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("auth_rejected_at");
+
+                    b.Property<Guid?>("AuthRejectedCredentialId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("auth_rejected_credential_id");
+
+                    b.Property<DateTimeOffset?>("BootedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("booted_at");
+
+                    b.Property<string>("CertificatePin")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("certificate_pin");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<string>("DeviceName")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("device_name");
+
+                    b.PrimitiveCollection<List<string>>("FindingCodes")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("finding_codes");
 
                     b.Property<string>("FirmwareBuild")
                         .HasMaxLength(32)
@@ -174,13 +209,34 @@ namespace HikFleet.Core.Data.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("health");
 
+                    b.Property<DateTimeOffset?>("HealthChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("health_changed_at");
+
+                    b.Property<DateTimeOffset?>("HealthCheckedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("health_checked_at");
+
+                    b.Property<string>("HealthSummary")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("health_summary");
+
                     b.Property<int>("HttpPort")
                         .HasColumnType("integer")
                         .HasColumnName("http_port");
 
+                    b.Property<int>("HttpsPort")
+                        .HasColumnType("integer")
+                        .HasColumnName("https_port");
+
                     b.Property<DateTimeOffset?>("LastSeenAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_seen_at");
+
+                    b.Property<int?>("LatencyMs")
+                        .HasColumnType("integer")
+                        .HasColumnName("latency_ms");
 
                     b.Property<string>("Lifecycle")
                         .IsRequired()
@@ -188,11 +244,19 @@ namespace HikFleet.Core.Data.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("lifecycle");
 
+                    b.Property<DateTimeOffset?>("LockedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("locked_until");
+
                     b.Property<string>("MacAddress")
                         .IsRequired()
                         .HasMaxLength(17)
                         .HasColumnType("character varying(17)")
                         .HasColumnName("mac_address");
+
+                    b.Property<int>("MissedDiscoveryRuns")
+                        .HasColumnType("integer")
+                        .HasColumnName("missed_discovery_runs");
 
                     b.Property<string>("Model")
                         .IsRequired()
@@ -204,6 +268,15 @@ namespace HikFleet.Core.Data.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
                         .HasColumnName("name");
+
+                    b.Property<string>("PendingHealth")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("pending_health");
+
+                    b.Property<int>("PendingHealthCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("pending_health_count");
 
                     b.Property<string>("SerialNumber")
                         .IsRequired()
@@ -219,6 +292,14 @@ namespace HikFleet.Core.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
 
+                    b.Property<long?>("UptimeSeconds")
+                        .HasColumnType("bigint")
+                        .HasColumnName("uptime_seconds");
+
+                    b.Property<bool>("UseHttps")
+                        .HasColumnType("boolean")
+                        .HasColumnName("use_https");
+
                     b.Property<uint>("Version")
                         .IsConcurrencyToken()
                         .ValueGeneratedOnAddOrUpdate()
@@ -227,6 +308,14 @@ namespace HikFleet.Core.Data.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_cameras");
+
+                    b.HasIndex("Address")
+                        .HasDatabaseName("ix_cameras_address");
+
+                    b.HasIndex("FindingCodes")
+                        .HasDatabaseName("ix_cameras_finding_codes");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("FindingCodes"), "gin");
 
                     b.HasIndex("MacAddress")
                         .IsUnique()
@@ -245,6 +334,481 @@ namespace HikFleet.Core.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.CameraEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<Guid>("CameraId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("camera_id");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("detail");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.HasKey("Id")
+                        .HasName("pk_camera_events");
+
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_camera_events_at");
+
+                    b.HasIndex("CameraId", "At")
+                        .HasDatabaseName("ix_camera_events_camera_id_at");
+
+                    b.ToTable("camera_events", (string)null);
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.CameraFinding", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("CameraId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("camera_id");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("code");
+
+                    b.Property<string>("Evidence")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("evidence");
+
+                    b.Property<DateTimeOffset>("FirstSeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_seen_at");
+
+                    b.Property<string>("Fix")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("fix");
+
+                    b.Property<DateTimeOffset>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_seen_at");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("severity");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("summary");
+
+                    b.HasKey("Id")
+                        .HasName("pk_camera_findings");
+
+                    b.HasIndex("Severity")
+                        .HasDatabaseName("ix_camera_findings_severity");
+
+                    b.HasIndex("CameraId", "Code")
+                        .IsUnique()
+                        .HasDatabaseName("ix_camera_findings_camera_id_code");
+
+                    b.ToTable("camera_findings", (string)null);
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.CameraSnapshot", b =>
+                {
+                    b.Property<Guid>("CameraId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("camera_id");
+
+                    b.Property<byte[]>("Jpeg")
+                        .HasColumnType("bytea")
+                        .HasColumnName("jpeg");
+
+                    b.Property<double?>("MeanLuma")
+                        .HasColumnType("double precision")
+                        .HasColumnName("mean_luma");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sha256");
+
+                    b.Property<DateTimeOffset>("TakenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("taken_at");
+
+                    b.Property<int>("UnchangedCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("unchanged_count");
+
+                    b.HasKey("CameraId")
+                        .HasName("pk_camera_snapshots");
+
+                    b.ToTable("camera_snapshots", (string)null);
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.DeviceCredential", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("CameraId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("camera_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("KeyId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("key_id");
+
+                    b.Property<byte[]>("Secret")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("secret");
+
+                    b.Property<Guid?>("SiteId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("site_id");
+
+                    b.Property<DateTimeOffset?>("SupersededAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("superseded_at");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("user_name");
+
+                    b.HasKey("Id")
+                        .HasName("pk_device_credentials");
+
+                    b.HasIndex("CameraId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_device_credentials_current_camera")
+                        .HasFilter("superseded_at IS NULL AND camera_id IS NOT NULL");
+
+                    b.HasIndex("KeyId")
+                        .HasDatabaseName("ix_device_credentials_key_id");
+
+                    b.HasIndex("SiteId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_device_credentials_current_site")
+                        .HasFilter("superseded_at IS NULL AND site_id IS NOT NULL");
+
+                    b.HasIndex("CameraId", "CreatedAt")
+                        .HasDatabaseName("ix_device_credentials_camera_id_created_at");
+
+                    b.ToTable("device_credentials", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_device_credentials_one_owner", "(camera_id IS NULL) <> (site_id IS NULL)");
+                        });
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.DiscoveryRun", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Conflicts")
+                        .HasColumnType("integer")
+                        .HasColumnName("conflicts");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("error");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<int>("FoundReset")
+                        .HasColumnType("integer")
+                        .HasColumnName("found_reset");
+
+                    b.Property<int>("Mismatched")
+                        .HasColumnType("integer")
+                        .HasColumnName("mismatched");
+
+                    b.Property<int>("Missing")
+                        .HasColumnType("integer")
+                        .HasColumnName("missing");
+
+                    b.Property<int>("Moved")
+                        .HasColumnType("integer")
+                        .HasColumnName("moved");
+
+                    b.Property<int>("New")
+                        .HasColumnType("integer")
+                        .HasColumnName("new");
+
+                    b.Property<int>("Seen")
+                        .HasColumnType("integer")
+                        .HasColumnName("seen");
+
+                    b.Property<Guid>("SiteId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("site_id");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("TriggeredBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("triggered_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_discovery_runs");
+
+                    b.HasIndex("SiteId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_discovery_runs_one_running")
+                        .HasFilter("status = 'Running'");
+
+                    b.HasIndex("SiteId", "StartedAt")
+                        .HasDatabaseName("ix_discovery_runs_site_id_started_at");
+
+                    b.ToTable("discovery_runs", (string)null);
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.DiscoverySighting", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<bool?>("Activated")
+                        .HasColumnType("boolean")
+                        .HasColumnName("activated");
+
+                    b.Property<IPAddress>("Address")
+                        .HasColumnType("inet")
+                        .HasColumnName("address");
+
+                    b.Property<Guid?>("CameraId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("camera_id");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("detail");
+
+                    b.Property<string>("FirmwareVersion")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("firmware_version");
+
+                    b.Property<int?>("HttpPort")
+                        .HasColumnType("integer")
+                        .HasColumnName("http_port");
+
+                    b.Property<string>("MacAddress")
+                        .IsRequired()
+                        .HasMaxLength(17)
+                        .HasColumnType("character varying(17)")
+                        .HasColumnName("mac_address");
+
+                    b.Property<string>("Model")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("model");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("outcome");
+
+                    b.Property<Guid>("RunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("run_id");
+
+                    b.Property<DateTimeOffset>("SeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("seen_at");
+
+                    b.Property<string>("SerialNumber")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("serial_number");
+
+                    b.Property<Guid>("SiteId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("site_id");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("source");
+
+                    b.HasKey("Id")
+                        .HasName("pk_discovery_sightings");
+
+                    b.HasIndex("CameraId")
+                        .HasDatabaseName("ix_discovery_sightings_camera_id");
+
+                    b.HasIndex("RunId")
+                        .HasDatabaseName("ix_discovery_sightings_run_id");
+
+                    b.HasIndex("SiteId", "Outcome")
+                        .HasDatabaseName("ix_discovery_sightings_site_id_outcome");
+
+                    b.ToTable("discovery_sightings", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_discovery_sightings_mac_normalised", "mac_address ~ '^([0-9a-f]{2}:){5}[0-9a-f]{2}$'");
+                        });
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.FirmwareRelease", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Build")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("build");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("model");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_firmware_releases");
+
+                    b.HasIndex("Model", "Version", "Build")
+                        .IsUnique()
+                        .HasDatabaseName("ix_firmware_releases_model_version_build");
+
+                    b.ToTable("firmware_releases", (string)null);
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.HealthSample", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<Guid>("CameraId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("camera_id");
+
+                    b.Property<double?>("ClockOffsetSeconds")
+                        .HasColumnType("double precision")
+                        .HasColumnName("clock_offset_seconds");
+
+                    b.Property<int?>("CpuPercent")
+                        .HasColumnType("integer")
+                        .HasColumnName("cpu_percent");
+
+                    b.PrimitiveCollection<List<string>>("FindingCodes")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("finding_codes");
+
+                    b.Property<int?>("LatencyMs")
+                        .HasColumnType("integer")
+                        .HasColumnName("latency_ms");
+
+                    b.Property<int?>("MemoryPercent")
+                        .HasColumnType("integer")
+                        .HasColumnName("memory_percent");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<long?>("UptimeSeconds")
+                        .HasColumnType("bigint")
+                        .HasColumnName("uptime_seconds");
+
+                    b.HasKey("Id")
+                        .HasName("pk_health_samples");
+
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_health_samples_at");
+
+                    b.HasIndex("CameraId", "At")
+                        .HasDatabaseName("ix_health_samples_camera_id_at");
+
+                    b.ToTable("health_samples", (string)null);
+                });
+
             modelBuilder.Entity("HikFleet.Core.Data.Entities.Site", b =>
                 {
                     b.Property<Guid>("Id")
@@ -256,6 +820,26 @@ namespace HikFleet.Core.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("DefaultUserName")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("default_user_name");
+
+                    b.Property<string>("DiscoveryCron")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("discovery_cron");
+
+                    b.Property<string>("HealthCron")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("health_cron");
+
+                    b.Property<int>("MissingAfterRuns")
+                        .HasColumnType("integer")
+                        .HasColumnName("missing_after_runs");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -266,6 +850,26 @@ namespace HikFleet.Core.Data.Migrations
                         .HasMaxLength(253)
                         .HasColumnType("character varying(253)")
                         .HasColumnName("ntp_server");
+
+                    b.Property<int>("ProbePort")
+                        .HasColumnType("integer")
+                        .HasColumnName("probe_port");
+
+                    b.PrimitiveCollection<List<string>>("ProbeRanges")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("probe_ranges");
+
+                    b.Property<string>("ReprovisionPolicy")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("reprovision_policy");
+
+                    b.PrimitiveCollection<List<IPAddress>>("SadpInterfaces")
+                        .IsRequired()
+                        .HasColumnType("inet[]")
+                        .HasColumnName("sadp_interfaces");
 
                     b.PrimitiveCollection<List<IPNetwork>>("Subnets")
                         .IsRequired()
@@ -674,6 +1278,89 @@ namespace HikFleet.Core.Data.Migrations
                     b.Navigation("Site");
                 });
 
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.CameraEvent", b =>
+                {
+                    b.HasOne("HikFleet.Core.Data.Entities.Camera", null)
+                        .WithMany()
+                        .HasForeignKey("CameraId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_camera_events_cameras_camera_id");
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.CameraFinding", b =>
+                {
+                    b.HasOne("HikFleet.Core.Data.Entities.Camera", "Camera")
+                        .WithMany()
+                        .HasForeignKey("CameraId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_camera_findings_cameras_camera_id");
+
+                    b.Navigation("Camera");
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.CameraSnapshot", b =>
+                {
+                    b.HasOne("HikFleet.Core.Data.Entities.Camera", null)
+                        .WithOne()
+                        .HasForeignKey("HikFleet.Core.Data.Entities.CameraSnapshot", "CameraId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_camera_snapshots_cameras_camera_id");
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.DeviceCredential", b =>
+                {
+                    b.HasOne("HikFleet.Core.Data.Entities.Camera", "Camera")
+                        .WithMany()
+                        .HasForeignKey("CameraId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_device_credentials_cameras_camera_id");
+
+                    b.HasOne("HikFleet.Core.Data.Entities.Site", "Site")
+                        .WithMany()
+                        .HasForeignKey("SiteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_device_credentials_sites_site_id");
+
+                    b.Navigation("Camera");
+
+                    b.Navigation("Site");
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.DiscoveryRun", b =>
+                {
+                    b.HasOne("HikFleet.Core.Data.Entities.Site", "Site")
+                        .WithMany()
+                        .HasForeignKey("SiteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_discovery_runs_sites_site_id");
+
+                    b.Navigation("Site");
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.DiscoverySighting", b =>
+                {
+                    b.HasOne("HikFleet.Core.Data.Entities.DiscoveryRun", null)
+                        .WithMany("Sightings")
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_discovery_sightings_discovery_runs_run_id");
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.HealthSample", b =>
+                {
+                    b.HasOne("HikFleet.Core.Data.Entities.Camera", null)
+                        .WithMany()
+                        .HasForeignKey("CameraId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_health_samples_cameras_camera_id");
+                });
+
             modelBuilder.Entity("HikFleet.Core.Data.Entities.Site", b =>
                 {
                     b.HasOne("HikFleet.Core.Data.Entities.Tenant", "Tenant")
@@ -770,6 +1457,11 @@ namespace HikFleet.Core.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_user_tokens_users_user_id");
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.DiscoveryRun", b =>
+                {
+                    b.Navigation("Sightings");
                 });
 
             modelBuilder.Entity("HikFleet.Core.Data.Entities.Site", b =>

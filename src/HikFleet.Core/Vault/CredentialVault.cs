@@ -1,0 +1,180 @@
+using System.Security.Cryptography;
+using System.Text;
+using HikFleet.Core.Audit;
+using HikFleet.Core.Common;
+using HikFleet.Core.Data;
+using HikFleet.Core.Data.Entities;
+using HikFleet.Core.Security;
+using Microsoft.EntityFrameworkCore;
+
+namespace HikFleet.Core.Vault;
+
+/// <summary>A device credential opened from the vault. <see cref="ToString"/> never shows the password.</summary>
+public sealed record DeviceSecret(Guid CredentialId, string UserName, string Password)
+{
+    public override string ToString() => $"DeviceSecret {{ CredentialId = {CredentialId}, UserName = {UserName} }}";
+}
+
+/// <summary>
+/// Device passwords at rest: AES-256-GCM under a key-encryption key that is not in the database (<see cref="VaultKeyRing"/>), with
+/// the owner and user name bound in as associated data so a secret copied onto another camera's row does not open.
+/// Keeps the current password plus the last <see cref="HistoryDepth"/>; revealing one is for administrators and always audited.
+/// Stores are tracked on the caller's <see cref="FleetDbContext"/> so they commit atomically with whatever else the caller saves.
+/// </summary>
+public sealed class CredentialVault(VaultKeyRing keys, IDbContextFactory<FleetDbContext> contexts, AuditLog audit, TimeProvider time)
+{
+    public const int HistoryDepth = 5;
+    public const int MaxPasswordLength = 64;
+    private const int NonceSize = 12, TagSize = 16;
+
+    public string CurrentKeyId => keys.CurrentId;
+
+    /// <summary>Stores a new current password for a camera (the previous one joins the history); the caller saves.</summary>
+    public Task<DeviceCredential> StoreForCameraAsync(FleetDbContext db, Guid cameraId, string userName, string password, string createdBy,
+        CancellationToken cancellationToken = default) =>
+        StoreAsync(db, cameraId, null, userName, password, createdBy, cancellationToken);
+
+    /// <summary>Stores a site's default adoption credential (no history kept beyond the vault's depth); the caller saves.</summary>
+    public Task<DeviceCredential> StoreForSiteAsync(FleetDbContext db, Guid siteId, string userName, string password, string createdBy,
+        CancellationToken cancellationToken = default) =>
+        StoreAsync(db, null, siteId, userName, password, createdBy, cancellationToken);
+
+    /// <summary>The camera's current credential, or null when the vault holds none. Throws <see cref="VaultException"/> when it cannot be opened.</summary>
+    public async Task<DeviceSecret?> GetForCameraAsync(FleetDbContext db, Guid cameraId, CancellationToken cancellationToken = default)
+    {
+        var row = await db.DeviceCredentials.AsNoTracking()
+            .SingleOrDefaultAsync(c => c.CameraId == cameraId && c.SupersededAt == null, cancellationToken);
+        return row is null ? null : Open(row);
+    }
+
+    /// <summary>The site's default adoption credential, or null.</summary>
+    public async Task<DeviceSecret?> GetForSiteAsync(FleetDbContext db, Guid siteId, CancellationToken cancellationToken = default)
+    {
+        var row = await db.DeviceCredentials.AsNoTracking()
+            .SingleOrDefaultAsync(c => c.SiteId == siteId && c.SupersededAt == null, cancellationToken);
+        return row is null ? null : Open(row);
+    }
+
+    /// <summary>Current credentials of many cameras at once (health sweeps): one query, opened in memory.</summary>
+    public async Task<Dictionary<Guid, DeviceSecret>> GetForCamerasAsync(FleetDbContext db, IReadOnlyCollection<Guid> cameraIds,
+        CancellationToken cancellationToken = default)
+    {
+        var rows = await db.DeviceCredentials.AsNoTracking()
+            .Where(c => c.CameraId != null && cameraIds.Contains(c.CameraId.Value) && c.SupersededAt == null)
+            .ToListAsync(cancellationToken);
+        return rows.ToDictionary(r => r.CameraId!.Value, Open);
+    }
+
+    /// <summary>Opens a stored credential. A wrong or missing key, or a changed byte, fails closed with <see cref="VaultException"/>.</summary>
+    public DeviceSecret Open(DeviceCredential row)
+    {
+        if (!keys.TryGet(row.KeyId, out var key))
+        {
+            throw new VaultException($"Credential {row.Id} was sealed with vault key '{row.KeyId}', which is not configured.");
+        }
+
+        var secret = row.Secret;
+        if (secret.Length < NonceSize + TagSize) throw new VaultException($"Credential {row.Id} is damaged.");
+        var plain = new byte[secret.Length - NonceSize - TagSize];
+        try
+        {
+            using var aes = new AesGcm(key, TagSize);
+            aes.Decrypt(secret.AsSpan(0, NonceSize), secret.AsSpan(NonceSize, plain.Length), secret.AsSpan(NonceSize + plain.Length),
+                plain, AssociatedData(row.CameraId, row.SiteId, row.UserName));
+        }
+        catch (CryptographicException ex)
+        {
+            throw new VaultException($"Credential {row.Id} cannot be opened with vault key '{row.KeyId}' (wrong key or altered data).", ex);
+        }
+
+        return new DeviceSecret(row.Id, row.UserName, Encoding.UTF8.GetString(plain));
+    }
+
+    /// <summary>
+    /// Shows a camera's current password to an administrator. Audited whether it succeeds or is refused; the entry never holds the
+    /// password.
+    /// </summary>
+    public async Task<(ServiceResult Result, DeviceSecret? Secret)> RevealAsync(FleetScope scope, Guid cameraId, string? reason,
+        CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var camera = await scope.Cameras(db).Include(c => c.Site).SingleOrDefaultAsync(c => c.Id == cameraId, cancellationToken);
+        if (camera is null) return (ServiceResult.NotFound("The camera does not exist."), null);
+        if (!scope.Can(FleetPermissions.Administer))
+        {
+            var refused = ServiceResult.Forbidden("Only administrators may reveal device passwords.");
+            await audit.RecordAsync(scope, "credential.reveal", refused, camera.Site!.TenantId, camera.SiteId, camera.Id, new { reason }, cancellationToken);
+            return (refused, null);
+        }
+
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            return (ServiceResult.Invalid("reason", "Say why the password is needed; it goes into the audit trail."), null);
+        }
+
+        var secret = await GetForCameraAsync(db, cameraId, cancellationToken);
+        var result = secret is null ? ServiceResult.NotFound("The vault holds no password for this camera.") : ServiceResult.Ok(secret.CredentialId);
+        await audit.RecordAsync(scope, "credential.reveal", result, camera.Site!.TenantId, camera.SiteId, camera.Id,
+            new { reason = reason.Trim(), credentialId = secret?.CredentialId, user = secret?.UserName }, cancellationToken);
+        return (result, secret);
+    }
+
+    /// <summary>Re-seals every stored credential under the current key (after a key was added); returns how many changed.</summary>
+    public async Task<int> ResealAllAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var rows = await db.DeviceCredentials.Where(c => c.KeyId != keys.CurrentId).ToListAsync(cancellationToken);
+        foreach (var row in rows)
+        {
+            var open = Open(row);
+            row.Secret = Seal(row.CameraId, row.SiteId, row.UserName, open.Password);
+            row.KeyId = keys.CurrentId;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        return rows.Count;
+    }
+
+    private async Task<DeviceCredential> StoreAsync(FleetDbContext db, Guid? cameraId, Guid? siteId, string userName, string password,
+        string createdBy, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(userName);
+        ArgumentException.ThrowIfNullOrEmpty(password);
+        if (password.Length > MaxPasswordLength) throw new ArgumentException($"A device password has at most {MaxPasswordLength} characters.", nameof(password));
+
+        var now = time.GetUtcNow();
+        var owned = db.DeviceCredentials.Where(c => cameraId != null ? c.CameraId == cameraId : c.SiteId == siteId);
+        var current = await owned.Where(c => c.SupersededAt == null).ToListAsync(cancellationToken);
+        foreach (var c in current) c.SupersededAt = now;
+
+        // Keep the last HistoryDepth superseded ones (including the one just superseded); older ones are removed.
+        var history = await owned.Where(c => c.SupersededAt != null).OrderByDescending(c => c.SupersededAt).ThenByDescending(c => c.CreatedAt)
+            .Select(c => c.Id).ToListAsync(cancellationToken);
+        var keep = HistoryDepth - current.Count;
+        var stale = history.Skip(Math.Max(keep, 0)).ToList();
+        if (stale.Count > 0) await owned.Where(c => stale.Contains(c.Id)).ExecuteDeleteAsync(cancellationToken);
+
+        var row = new DeviceCredential
+        {
+            CameraId = cameraId, SiteId = siteId, UserName = userName, KeyId = keys.CurrentId, CreatedAt = now, CreatedBy = createdBy,
+            Secret = Seal(cameraId, siteId, userName, password),
+        };
+        db.DeviceCredentials.Add(row);
+        return row;
+    }
+
+    private byte[] Seal(Guid? cameraId, Guid? siteId, string userName, string password)
+    {
+        var plain = Encoding.UTF8.GetBytes(password);
+        var secret = new byte[NonceSize + plain.Length + TagSize];
+        RandomNumberGenerator.Fill(secret.AsSpan(0, NonceSize));
+        using var aes = new AesGcm(keys.Current, TagSize);
+        aes.Encrypt(secret.AsSpan(0, NonceSize), plain, secret.AsSpan(NonceSize, plain.Length), secret.AsSpan(NonceSize + plain.Length),
+            AssociatedData(cameraId, siteId, userName));
+        CryptographicOperations.ZeroMemory(plain);
+        return secret;
+    }
+
+    private static byte[] AssociatedData(Guid? cameraId, Guid? siteId, string userName) =>
+        Encoding.UTF8.GetBytes($"hikfleet-credential|camera:{cameraId}|site:{siteId}|user:{userName}");
+}
