@@ -1,6 +1,9 @@
 using HikFleet.Core.Audit;
 using HikFleet.Core.Cameras;
 using HikFleet.Core.Data;
+using HikFleet.Isapi;
+using HikFleet.Sadp;
+using HikFleet.Core.Devices;
 using HikFleet.Core.Jobs;
 using HikFleet.Core.Security;
 using HikFleet.Core.Sites;
@@ -31,6 +34,14 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(sp => VaultKeyRing.Load(sp.GetRequiredService<IOptions<VaultOptions>>().Value,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<VaultKeyRing>()));
         services.AddSingleton<CredentialVault>();
+        services.AddOptions<DeviceAccessOptions>().BindConfiguration(DeviceAccessOptions.SectionName);
+        services.AddSingleton<DeviceAccess>();
+        services.AddSingleton<FleetChangeFeed>();
+        // Device protocols, configured from the "Isapi" and "Sadp" sections (safe defaults: SADP on loopback only, TTL 0).
+        services.AddIsapi();
+        services.AddOptions<IsapiOptions>().BindConfiguration("Isapi");
+        services.AddSadp();
+        services.AddOptions<SadpOptions>().BindConfiguration(SadpOptions.SectionName);
         return services;
     }
 }
