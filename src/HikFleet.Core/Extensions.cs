@@ -23,6 +23,7 @@ public static class CoreServiceCollectionExtensions
         services.AddFleetDatabase(FleetDatabase.WithApplicationName(connectionString, "hikfleet"));
         services.AddFleetJobs(FleetDatabase.WithApplicationName(connectionString, "hikfleet-jobs"), runJobServer);
         services.AddFleetAudit();
+        services.AddFleetDiscovery();
         services.AddSingleton<SiteService>();
         services.AddSingleton<CameraService>();
         services.AddSingleton<TenantService>();

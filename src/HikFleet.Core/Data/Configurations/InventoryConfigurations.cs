@@ -94,7 +94,7 @@ internal sealed class DiscoverySightingConfiguration : IEntityTypeConfiguration<
         builder.ToTable("discovery_sightings", t => t.HasCheckConstraint("ck_discovery_sightings_mac_normalised",
             "mac_address ~ '^([0-9a-f]{2}:){5}[0-9a-f]{2}$'"));
         builder.Property(s => s.Id).UseIdentityAlwaysColumn();
-        builder.Property(s => s.MacAddress).HasMaxLength(17).IsRequired();
+        builder.Property(s => s.MacAddress).HasMaxLength(17);
         builder.Property(s => s.SerialNumber).HasMaxLength(64);
         builder.Property(s => s.Model).HasMaxLength(64);
         builder.Property(s => s.Address).HasColumnType("inet");

@@ -38,7 +38,8 @@ public sealed class DiscoverySighting
     public long Id { get; set; }
     public Guid RunId { get; set; }
     public Guid SiteId { get; set; }
-    public required string MacAddress { get; set; }
+    /// <summary>Null for a device the ISAPI probe found but could not identify (inactive, or no credential HikFleet may use).</summary>
+    public string? MacAddress { get; set; }
     public string? SerialNumber { get; set; }
     public string? Model { get; set; }
     public IPAddress? Address { get; set; }

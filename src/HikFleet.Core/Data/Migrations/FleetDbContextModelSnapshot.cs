@@ -654,7 +654,6 @@ namespace HikFleet.Core.Data.Migrations
                         .HasColumnName("http_port");
 
                     b.Property<string>("MacAddress")
-                        .IsRequired()
                         .HasMaxLength(17)
                         .HasColumnType("character varying(17)")
                         .HasColumnName("mac_address");
