@@ -211,6 +211,9 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
                 "api/v1/cameras/{id:guid}" when route.Method is "DELETE" or "PUT" => await NewCameraAsync(inScope ? world.SiteA.Id : world.SiteB.Id),
                 "api/v1/cameras/{id:guid}" => (inScope ? world.CameraA : world.CameraB).Id,
                 "api/v1/tokens/{id:guid}" => Guid.NewGuid(),
+                "api/v1/sites/{id:guid}/discovery" => (inScope ? world.SiteA : world.SiteB).Id,
+                "api/v1/cameras/{id:guid}/ignore" => await NewCameraAsync(inScope ? world.SiteA.Id : world.SiteB.Id),
+                "api/v1/cameras/{id:guid}/credential/reveal" => (inScope ? world.CameraA : world.CameraB).Id,
                 "api/v1/users/{id:guid}/lock" or "api/v1/users/{id:guid}/unlock" =>
                     (await _factory.CreateUserAsync(FleetRoles.Viewer, new TenantMembership { TenantId = tenant.Id })).Id,
                 _ => throw new InvalidOperationException($"The matrix does not know how to fill /{route.Pattern}; teach it."),
@@ -228,6 +231,11 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
             path = path.Replace("{documentName}", "v1", StringComparison.Ordinal);
         }
 
+        if (route.Pattern == "api/v1/cameras/import")
+        {
+            path += $"?siteId={(inScope ? world.SiteA : world.SiteB).Id}";
+        }
+
         var request = new HttpRequestMessage(new HttpMethod(route.Method), path);
         var unique = Guid.NewGuid().ToString("N")[..8];
         request.Content = route.Pattern switch
@@ -237,6 +245,12 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
             "api/v1/sites/{id:guid}" when route.Method == "PUT" => JsonContent.Create(new { name = $"S-{unique}", timeZone = "UTC" }),
             "api/v1/cameras/{id:guid}" when route.Method == "PUT" => JsonContent.Create(new { name = $"Cam {unique}" }),
             "api/v1/tokens" when route.Method == "POST" => JsonContent.Create(new { name = $"k-{unique}", days = 1 }),
+            // Add by address: an address that fails validation, so nothing is sent anywhere.
+            "api/v1/cameras" when route.Method == "POST" => JsonContent.Create(new { siteId = world.SiteA.Id, address = "not-an-address", password = "x" }),
+            // Camera A has no address: adoption answers per camera without touching the network.
+            "api/v1/cameras/adopt" => JsonContent.Create(new { cameraIds = new[] { world.CameraA.Id } }),
+            "api/v1/cameras/{id:guid}/credential/reveal" => JsonContent.Create(new { reason = "matrix" }),
+            "api/v1/cameras/import" => new StringContent("Address,Password\n", System.Text.Encoding.UTF8, "text/csv"),
             "api/v1/users" when route.Method == "POST" => JsonContent.Create(new
             {
                 userName = $"u-{unique}", role = FleetRoles.Viewer, password = FleetWebFactory.Password,

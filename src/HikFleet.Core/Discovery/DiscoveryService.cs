@@ -102,6 +102,27 @@ public sealed class DiscoveryService(
         return result;
     }
 
+    /// <summary>
+    /// What the discovery page and API show for a site: the latest finished run with its sightings, and whether one is running.
+    /// Null when the site is not in the caller's scope.
+    /// </summary>
+    public async Task<SiteDiscoveryView?> GetLatestAsync(FleetScope scope, Guid siteId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var site = await scope.Sites(db).AsNoTracking().SingleOrDefaultAsync(s => s.Id == siteId, cancellationToken);
+        if (site is null) return null;
+        var staleBefore = time.GetUtcNow() - options.Value.StaleRunAfter;
+        var running = await db.DiscoveryRuns.AnyAsync(r => r.SiteId == siteId && r.Status == DiscoveryRunStatus.Running && r.StartedAt > staleBefore, cancellationToken);
+        var run = await db.DiscoveryRuns.AsNoTracking().Where(r => r.SiteId == siteId && r.Status != DiscoveryRunStatus.Running)
+            .OrderByDescending(r => r.StartedAt).FirstOrDefaultAsync(cancellationToken);
+        var sightings = run is null ? [] : await db.DiscoverySightings.AsNoTracking().Where(s => s.RunId == run.Id)
+            .OrderBy(s => s.Outcome).ThenBy(s => s.Address).Take(MaxSightingsShown).ToListAsync(cancellationToken);
+        return new SiteDiscoveryView(site, running, run, sightings);
+    }
+
+    /// <summary>Most sightings a page or API answer lists (a run's counts still tell the whole story).</summary>
+    public const int MaxSightingsShown = 5000;
+
     private async Task<(DiscoveryRun Run, bool Started)> StartRunAsync(Site site, string triggeredBy, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -473,3 +494,6 @@ public sealed class DiscoveryService(
         public Camera? Created { get; set; }
     }
 }
+
+/// <summary>A site's latest finished discovery run, its sightings, and whether a run is in progress.</summary>
+public sealed record SiteDiscoveryView(Site Site, bool Running, DiscoveryRun? Run, IReadOnlyList<DiscoverySighting> Sightings);
