@@ -217,4 +217,45 @@ public sealed class InventoryApiTests : IAsyncLifetime
         var parameters = await db.AuditEntries.AsNoTracking().Select(e => e.Parameters).ToListAsync(Ct);
         Assert.DoesNotContain(parameters, p => p != null && p.Contains("Secret-Row-1"));
     }
+
+    [Fact]
+    public async Task The_discovery_page_shows_the_sites_run_groups_and_devices_waiting_for_adoption_and_nothing_of_other_tenants()
+    {
+        var world = await SeedAsync();
+        await using (var db = _factory.Database.CreateContext())
+        {
+            var run = new DiscoveryRun
+            {
+                SiteId = world.SiteA.Id, StartedAt = DateTimeOffset.UtcNow, FinishedAt = DateTimeOffset.UtcNow, TriggeredBy = "schedule",
+                Status = DiscoveryRunStatus.Succeeded, Seen = 2, Moved = 1, New = 1,
+            };
+            db.DiscoveryRuns.Add(run);
+            db.DiscoverySightings.Add(new DiscoverySighting
+            {
+                RunId = run.Id, SiteId = world.SiteA.Id, MacAddress = "44:00:00:00:00:01", SerialNumber = "MOVEDSERIAL0001", Address = IPAddress.Parse("10.1.0.77"),
+                Outcome = SightingOutcome.Moved, Detail = "10.1.0.5 → 10.1.0.77", SeenAt = DateTimeOffset.UtcNow,
+            });
+            db.DiscoverySightings.Add(new DiscoverySighting
+            {
+                RunId = run.Id, SiteId = world.SiteA.Id, Address = IPAddress.Parse("10.1.0.78"), Outcome = SightingOutcome.New,
+                Source = SightingSource.IsapiProbe, Detail = "Needs credentials <script>", SeenAt = DateTimeOffset.UtcNow,
+            });
+            await db.SaveChangesAsync(Ct);
+        }
+
+        using var browser = await _factory.SignedInClientAsync(FleetRoles.Operator, new TenantMembership { TenantId = world.A.Id });
+        var page = await browser.GetStringAsync($"/discovery?site={world.SiteA.Id}", Ct);
+
+        Assert.Contains("Changed: moved to a new address", page);
+        Assert.Contains("MOVEDSERIAL0001", page);
+        Assert.Contains(world.CameraA.SerialNumber, page); // waiting for adoption
+        Assert.Contains("Needs credentials &lt;script&gt;", page);
+        Assert.Contains("Scan now", page);
+        Assert.DoesNotContain("Bravo", page);
+
+        // Another tenant's site id in the query shows this user's own site, never the other one.
+        var guessed = await browser.GetStringAsync($"/discovery?site={world.SiteB.Id}", Ct);
+        Assert.DoesNotContain("Bravo", guessed);
+        Assert.DoesNotContain(world.CameraB.SerialNumber, guessed);
+    }
 }
