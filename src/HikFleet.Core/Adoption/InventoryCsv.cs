@@ -144,7 +144,6 @@ public sealed class InventoryCsv(IDbContextFactory<FleetDbContext> contexts, Ado
             results.Add(new CsvImportRow(line, result.Kind, result.Succeeded ? "Added." : result.Message, result.Id));
         }
 
-        var added = results.Count(r => r.Kind == ResultKind.Ok);
         return (ServiceResult.Ok(siteId), results);
     }
 
