@@ -254,13 +254,23 @@ public sealed class AdoptionService(
             }
             catch (IsapiException ex) when (ex.Kind is IsapiErrorKind.Unreachable or IsapiErrorKind.Timeout)
             {
-                // Its address is not reachable over IP (a factory address outside our subnets): SADP reaches it by MAC (§3.3).
-                var outcome = await sadp.ForSite(target).ActivateAsync(camera.MacAddress, password, ct);
+                // Its address is not reachable over IP (a stale address, a factory address outside our subnets): SADP reaches it by
+                // MAC (§3.3), and its answer tells where the device really is.
+                var client = sadp.ForSite(target);
+                var seen = await client.FindAsync(camera.MacAddress, ct);
+                var outcome = await client.ActivateAsync(camera.MacAddress, password, ct);
                 if (!outcome.IsSuccess)
                 {
                     if (outcome.Status is SadpCommandStatus.AlreadyActivated or SadpCommandStatus.RiskyPassword) await ForgetAsync(db, credential, ct);
                     return new AdoptionResult(camera.Id, ResultKind.Conflict,
                         $"Not adopted: neither ISAPI ({ex.Kind}) nor SADP activation worked (SADP: {outcome.Status}).");
+                }
+
+                if (seen is not null && !Equals(seen.Address, camera.Address))
+                {
+                    AddEvent(db, camera, CameraEventKinds.Moved, $"{camera.Address} → {seen.Address} (SADP answer during activation)");
+                    camera.Address = seen.Address;
+                    if (seen.Message.HttpPort is > 0 and <= 65535 && !camera.UseHttps) camera.HttpPort = seen.Message.HttpPort.Value;
                 }
 
                 via = "SADP";

@@ -227,4 +227,30 @@ public sealed class AdoptionTests : IAsyncLifetime
         var tooMany = "Address,Password\n" + string.Concat(Enumerable.Repeat("127.0.0.1,x\n", InventoryCsv.MaxImportRows + 1));
         Assert.Equal(ResultKind.Invalid, (await world.Csv.ImportAsync(op, site.Id, tooMany, Ct)).Result.Kind);
     }
+
+    [Fact]
+    public async Task An_inactive_device_not_reachable_at_its_inventory_address_is_activated_over_sadp_by_mac()
+    {
+        await using var world = await InventoryWorld.StartAsync(_database, Ct);
+        var fresh = world.Fleet.AddDevice(new DeviceSpec { Activated = false });
+        var (site, cameras) = await DiscoverAsync(world);
+        var camera = cameras[fresh.Serial];
+        await using (var db = world.Db())
+        {
+            // The inventory's address is stale: nothing listens there, so ISAPI cannot reach the device.
+            var row = await db.Cameras.SingleAsync(c => c.Id == camera.Id, Ct);
+            row.Address = world.Address(250);
+            await db.SaveChangesAsync(Ct);
+        }
+
+        var result = Assert.Single(await world.Adoption.AdoptAsync(InventoryWorld.Operator(site), new AdoptRequest([camera.Id]), Ct));
+
+        Assert.True(result.Adopted, result.Message);
+        Assert.Contains("SADP", result.Message);
+        Assert.True(fresh.Activated);
+        var adopted = await ReloadAsync(world, camera.Id);
+        Assert.Equal(fresh.Address, adopted.Address);
+        await using var check = world.Db();
+        Assert.Equal(fresh.AdminPassword, (await world.Vault.GetForCameraAsync(check, camera.Id, Ct))!.Password);
+    }
 }
