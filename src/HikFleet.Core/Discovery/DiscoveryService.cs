@@ -207,7 +207,8 @@ public sealed class DiscoveryService(
         var otherSites = await db.Sites.AsNoTracking().Where(s => s.Id != site.Id).Select(s => s.Subnets).ToListAsync(ct);
 
         bool InOwnSubnets(IPAddress a) => site.Subnets.Count == 0 || site.Subnets.Any(n => n.Contains(a));
-        bool InOtherSite(IPAddress a) => otherSites.Any(subnets => subnets.Any(n => n.Contains(a)));
+        // Another site's device: its address is in that site's subnets and not in ours (a site without subnets claims none).
+        bool InOtherSite(IPAddress a) => !site.Subnets.Any(n => n.Contains(a)) && otherSites.Any(subnets => subnets.Any(n => n.Contains(a)));
         bool Active(Camera c) => c.Lifecycle is CameraLifecycle.Managed or CameraLifecycle.Discovered;
 
         // ---- Identity first: which inventory row (if any) each observation is, and whether the hardware changed.
@@ -259,7 +260,7 @@ public sealed class DiscoveryService(
         foreach (var a in anonymous)
         {
             var outcome = a.UnverifiedCameraId is not null ? SightingOutcome.Known
-                : a.Address is not null && !InOwnSubnets(a.Address) && InOtherSite(a.Address) ? SightingOutcome.ForeignSite
+                : a.Address is not null && InOtherSite(a.Address) ? SightingOutcome.ForeignSite
                 : SightingOutcome.New;
             counts[outcome] = counts.GetValueOrDefault(outcome) + 1;
             var holder = a.UnverifiedCameraId is { } id ? cameras.FirstOrDefault(c => c.Id == id) : null;
@@ -323,7 +324,7 @@ public sealed class DiscoveryService(
 
             // Another site's or tenant's camera: never changed from here (tenant isolation on shared segments).
             if (camera is not null && camera.SiteId != site.Id) return (SightingOutcome.ForeignSite, "Belongs to another site's inventory; not changed.");
-            if (camera is null && address is not null && !InOwnSubnets(address) && InOtherSite(address))
+            if (camera is null && address is not null && InOtherSite(address))
             {
                 return (SightingOutcome.ForeignSite, "Its address lies in another site's subnets; not added here.");
             }

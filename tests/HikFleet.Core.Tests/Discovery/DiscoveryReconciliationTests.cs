@@ -306,6 +306,13 @@ public sealed class DiscoveryReconciliationTests : IAsyncLifetime
         Assert.Equal(CameraLifecycle.Ignored, ignoredRow.Lifecycle);
         await using var check = world.Db();
         Assert.False(await check.Cameras.AnyAsync(c => c.SerialNumber == inTheirSubnet.Serial, Ct));
+
+        // A site without subnets claims no address: the other sites' devices on the segment stay theirs.
+        var open = await world.SiteAsync(s => s.Subnets = []);
+        var (_, fromOpen) = await RunAsync(world, open);
+        Assert.Equal(3, fromOpen.Count);
+        Assert.All(fromOpen, s => Assert.Equal(SightingOutcome.ForeignSite, s.Outcome));
+        Assert.False(await check.Cameras.AnyAsync(c => c.SiteId == open.Id, Ct));
     }
 
     [Fact]
