@@ -351,6 +351,14 @@ public sealed class AdoptionService(
         return result;
     }
 
+    /// <summary>Adds a camera by its address (see <see cref="AddByAddressAsync(FleetScope, AddCameraInput, CancellationToken)"/>).</summary>
+    public Task<ServiceResult> AddByAddressAsync(FleetScope scope, Guid siteId, string address, int? port, bool https, string? userName,
+        string password, CancellationToken cancellationToken = default) =>
+        AddByAddressAsync(scope, new AddCameraInput
+        {
+            SiteId = siteId, Address = address, Port = port, Https = https, UserName = userName, Password = password,
+        }, cancellationToken);
+
     private async Task<(ServiceResult, string?, string?)> AddCoreAsync(FleetDbContext db, FleetScope scope, Site site, AddCameraInput input,
         CancellationToken ct)
     {

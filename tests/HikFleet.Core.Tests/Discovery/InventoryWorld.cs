@@ -72,7 +72,7 @@ internal sealed class InventoryWorld : IAsyncDisposable
         {
             ["Fleet:Vault:Keys"] = VaultKeyRing.NewKeyLine(),
             ["Sadp:Port"] = (fleet.SadpPort ?? FreeUdpPort()).ToString(),
-            ["Sadp:QuietWindow"] = "00:00:00.400",
+            ["Sadp:QuietWindow"] = "00:00:00.800", // generous: the build machine is often heavily loaded
             ["Sadp:ProbeRounds"] = "2",
             ["Sadp:ProbeInterval"] = "00:00:00.200",
             ["Sadp:MaxDuration"] = "00:00:04",
