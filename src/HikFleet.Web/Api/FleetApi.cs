@@ -22,6 +22,7 @@ public static class FleetApi
         api.MapCameraEndpoints();
         api.MapTokenEndpoints();
         api.MapUserEndpoints();
+        api.MapAuditEndpoints();
         api.MapGet("/me", async (ClaimsPrincipal user, FleetScopeProvider scopes, CancellationToken ct) =>
             {
                 var scope = await scopes.GetAsync(user, ct);

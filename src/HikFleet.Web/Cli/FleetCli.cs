@@ -11,13 +11,20 @@ namespace HikFleet.Web.Cli;
 /// Command-line verbs of the web app, for scripts and first-time setup:
 /// <code>dotnet run --project src/HikFleet.Web -- token create --user NAME --name LABEL [--days N]</code>
 /// prints the new token alone on stdout (everything else goes to stderr).
+/// <code>dotnet HikFleet.Web.dll audit verify-export FILE.csv</code> verifies an audit export offline (no database, no
+/// configuration): exit code 0 intact, 1 not intact, 2 usage.
 /// </summary>
 public static class FleetCli
 {
-    public static bool IsVerb(string[] args) => args.Length > 0 && args[0] is "token";
+    public static bool IsVerb(string[] args) => args.Length > 0 && args[0] is "token" or "audit";
 
     public static async Task<int> RunAsync(WebApplicationBuilder builder, string[] args)
     {
+        if (args[0] == "audit")
+        {
+            return await VerifyExportAsync(args);
+        }
+
         // A verb is a short-lived process: no job server, and logs on stderr so stdout carries only the answer.
         builder.Configuration["Fleet:RunJobServer"] = "false";
         builder.Services.AddSerilog(logger => logger
@@ -72,6 +79,39 @@ public static class FleetCli
                     "usage: token create --user NAME --name LABEL [--days N]\n       token revoke --id TOKEN-ID");
                 return 2;
         }
+    }
+
+    /// <summary>Offline: reads nothing but the file, so an auditor can run it on their own machine.</summary>
+    private static async Task<int> VerifyExportAsync(string[] args)
+    {
+        if (args.Length != 3 || args[1] != "verify-export")
+        {
+            await Console.Error.WriteLineAsync("usage: audit verify-export FILE.csv");
+            return 2;
+        }
+
+        byte[] file;
+        try
+        {
+            file = await File.ReadAllBytesAsync(args[2]);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"audit verify-export: cannot read {args[2]}: {ex.Message}");
+            return 2;
+        }
+
+        var result = Core.Audit.Export.AuditCsvExport.Verify(file);
+        if (result.Intact)
+        {
+            var chain = result.Header is { } h && h.TryGetValue("chain", out var c) ? c : "?";
+            await Console.Out.WriteLineAsync(
+                $"INTACT: {result.Rows} entries (ids {result.FirstId}–{result.LastId}); every entry matches its hash, consecutive entries link, the file digest matches. Chain at export: {chain}");
+            return 0;
+        }
+
+        await Console.Out.WriteLineAsync($"NOT INTACT: {result.Message}" + (result.FailedId is { } id ? $" (entry {id}, CSV line {result.Line})" : ""));
+        return 1;
     }
 
     private static Dictionary<string, string> ParseOptions(IEnumerable<string> args)
