@@ -46,6 +46,8 @@ export Serilog__WriteTo__1__Args__path="$repo/.data/logs/hikfleet-.log"
 export Fleet__DataProtection__KeysPath="${Fleet__DataProtection__KeysPath:-$repo/.data/keys}"
 # The credential vault's key-encryption key: created on first start, kept apart from the database (back it up separately).
 export Fleet__Vault__KeyFile="${Fleet__Vault__KeyFile:-$repo/.data/vault/vault.key}"
+# Audit chain checkpoints, outside the database: they reveal entries cut off the end of the trail.
+export Fleet__Audit__CheckpointFile="${Fleet__Audit__CheckpointFile:-$repo/.data/audit/checkpoints.log}"
 (cd "$app_dir" && exec dotnet HikFleet.Web.dll --urls "$url") &
 app_pid=$!
 
