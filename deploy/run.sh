@@ -34,7 +34,9 @@ if [ -z "${ConnectionStrings__Fleet:-}" ]; then
   "$repo/deploy/pg.sh" start
   own_pg=1
   ConnectionStrings__Fleet="$("$repo/deploy/pg.sh" url)"
-  export ConnectionStrings__Fleet
+  # Migrations run as the schema owner; the app itself only gets data rights (it cannot alter the audit trail).
+  ConnectionStrings__FleetOwner="$("$repo/deploy/pg.sh" owner-url)"
+  export ConnectionStrings__Fleet ConnectionStrings__FleetOwner
 fi
 
 echo "run.sh: building HikFleet (Release)..." >&2

@@ -190,8 +190,10 @@ namespace HikFleet.Core.Data.Migrations
 
                     b.PrimitiveCollection<List<string>>("FindingCodes")
                         .IsRequired()
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("text[]")
-                        .HasColumnName("finding_codes");
+                        .HasColumnName("finding_codes")
+                        .HasDefaultValueSql("'{}'");
 
                     b.Property<string>("FirmwareBuild")
                         .HasMaxLength(32)
@@ -227,7 +229,9 @@ namespace HikFleet.Core.Data.Migrations
                         .HasColumnName("http_port");
 
                     b.Property<int>("HttpsPort")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("integer")
+                        .HasDefaultValue(443)
                         .HasColumnName("https_port");
 
                     b.Property<DateTimeOffset?>("LastSeenAt")
@@ -822,8 +826,10 @@ namespace HikFleet.Core.Data.Migrations
 
                     b.Property<string>("DefaultUserName")
                         .IsRequired()
+                        .ValueGeneratedOnAdd()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
+                        .HasDefaultValue("admin")
                         .HasColumnName("default_user_name");
 
                     b.Property<string>("DiscoveryCron")
@@ -837,7 +843,9 @@ namespace HikFleet.Core.Data.Migrations
                         .HasColumnName("health_cron");
 
                     b.Property<int>("MissingAfterRuns")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("integer")
+                        .HasDefaultValue(3)
                         .HasColumnName("missing_after_runs");
 
                     b.Property<string>("Name")
@@ -852,24 +860,32 @@ namespace HikFleet.Core.Data.Migrations
                         .HasColumnName("ntp_server");
 
                     b.Property<int>("ProbePort")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("integer")
+                        .HasDefaultValue(80)
                         .HasColumnName("probe_port");
 
                     b.PrimitiveCollection<List<string>>("ProbeRanges")
                         .IsRequired()
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("text[]")
-                        .HasColumnName("probe_ranges");
+                        .HasColumnName("probe_ranges")
+                        .HasDefaultValueSql("'{}'");
 
                     b.Property<string>("ReprovisionPolicy")
                         .IsRequired()
+                        .ValueGeneratedOnAdd()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
+                        .HasDefaultValue("AfterApproval")
                         .HasColumnName("reprovision_policy");
 
                     b.PrimitiveCollection<List<IPAddress>>("SadpInterfaces")
                         .IsRequired()
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("inet[]")
-                        .HasColumnName("sadp_interfaces");
+                        .HasColumnName("sadp_interfaces")
+                        .HasDefaultValueSql("'{}'");
 
                     b.PrimitiveCollection<List<IPNetwork>>("Subnets")
                         .IsRequired()
