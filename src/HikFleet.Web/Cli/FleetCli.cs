@@ -27,6 +27,7 @@ public static class FleetCli
 
         // A verb is a short-lived process: no job server, and logs on stderr so stdout carries only the answer.
         builder.Configuration["Fleet:RunJobServer"] = "false";
+        builder.Configuration["Fleet:CliVerb"] = "true";
         builder.Services.AddSerilog(logger => logger
             .MinimumLevel.Warning()
             // EF Core logs one error while it probes a fresh database's migration history; it is not a failure.
