@@ -17,6 +17,8 @@ public sealed record AuditFilter
     public Guid? SiteId { get; init; }
     public Guid? CameraId { get; init; }
     public AuditResult? Result { get; init; }
+    /// <summary>Entries with ids up to this one (archiving a prefix).</summary>
+    public long? UpToId { get; init; }
 
     /// <summary>One line for an export header.</summary>
     public string Describe() => string.Join("; ", new[]
@@ -24,6 +26,7 @@ public sealed record AuditFilter
         From is { } f ? $"from={f:O}" : null, To is { } t ? $"to={t:O}" : null, Actor is { } a ? $"actor~{a}" : null,
         Action is { } ac ? $"action={ac}" : null, TenantId is { } ti ? $"tenant={ti}" : null, SiteId is { } si ? $"site={si}" : null,
         CameraId is { } ci ? $"camera={ci}" : null, Result is { } r ? $"result={r.ToWire()}" : null,
+        UpToId is { } u ? $"up to id {u}" : null,
     }.Where(x => x is not null)) is { Length: > 0 } text ? text : "all entries in scope";
 }
 
@@ -85,6 +88,7 @@ public sealed class AuditQueries(IDbContextFactory<FleetDbContext> contexts)
         if (filter.SiteId is { } site) query = query.Where(e => e.SiteId == site);
         if (filter.CameraId is { } camera) query = query.Where(e => e.CameraId == camera);
         if (filter.Result is { } result) query = query.Where(e => e.Result == result);
+        if (filter.UpToId is { } upTo) query = query.Where(e => e.Id <= upTo);
         return query;
     }
 

@@ -68,6 +68,8 @@ public sealed class FleetDatabaseMigrator(IDbContextFactory<FleetDbContext> cont
             $"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
             $"REVOKE ALL ON audit_entries FROM {role}",
             $"GRANT SELECT, INSERT ON audit_entries TO {role}",
+            $"REVOKE ALL ON audit_archives FROM {role}",
+            $"GRANT SELECT ON audit_archives TO {role}",
             $"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON __ef_migrations_history FROM {role}",
         };
         foreach (var sql in statements)

@@ -13,6 +13,8 @@ namespace HikFleet.Web.Cli;
 /// prints the new token alone on stdout (everything else goes to stderr).
 /// <code>dotnet HikFleet.Web.dll audit verify-export FILE.csv</code> verifies an audit export offline (no database, no
 /// configuration): exit code 0 intact, 1 not intact, 2 usage.
+/// <code>dotnet HikFleet.Web.dll audit archive --before 2025-01-01 --dir /backup/audit</code> moves older entries into a verified
+/// archive file (run with the schema owner's connection, ConnectionStrings:FleetOwner).
 /// </summary>
 public static class FleetCli
 {
@@ -20,7 +22,7 @@ public static class FleetCli
 
     public static async Task<int> RunAsync(WebApplicationBuilder builder, string[] args)
     {
-        if (args[0] == "audit")
+        if (args[0] == "audit" && args.ElementAtOrDefault(1) != "archive")
         {
             return await VerifyExportAsync(args);
         }
@@ -39,6 +41,11 @@ public static class FleetCli
         await app.PrepareFleetDatabaseAsync();
 
         var options = ParseOptions(args.Skip(2));
+        if (args[0] == "audit")
+        {
+            return await ArchiveAsync(builder, options);
+        }
+
         switch (args.ElementAtOrDefault(1))
         {
             case "create" when options.TryGetValue("user", out var userName) && options.TryGetValue("name", out var label):
@@ -79,6 +86,39 @@ public static class FleetCli
                 await Console.Error.WriteLineAsync(
                     "usage: token create --user NAME --name LABEL [--days N]\n       token revoke --id TOKEN-ID");
                 return 2;
+        }
+    }
+
+    /// <summary>Audit retention: moves entries older than --before into a verified archive file under --dir (schema owner's connection).</summary>
+    private static async Task<int> ArchiveAsync(WebApplicationBuilder builder, Dictionary<string, string> options)
+    {
+        if (!options.TryGetValue("before", out var beforeText) || !DateTimeOffset.TryParse(beforeText, System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal, out var before) || !options.TryGetValue("dir", out var dir) || dir.Length == 0)
+        {
+            await Console.Error.WriteLineAsync("usage: audit archive --before YYYY-MM-DD --dir DIRECTORY   (needs ConnectionStrings:FleetOwner)");
+            return 2;
+        }
+
+        var owner = DevelopmentDatabase.ResolveOwner(builder.Configuration, builder.Environment);
+        if (owner is null)
+        {
+            await Console.Error.WriteLineAsync("audit archive: set ConnectionStrings:FleetOwner (the schema owner); the application role may not remove audit entries.");
+            return 2;
+        }
+
+        var contexts = new OwnerContexts(owner);
+        var result = await new Core.Audit.AuditArchiver(contexts, TimeProvider.System).ArchiveAsync(before, dir, Environment.UserName);
+        await (result.Archived ? Console.Out : Console.Error).WriteLineAsync(result.Message);
+        return result.Archived ? 0 : 1;
+    }
+
+    private sealed class OwnerContexts(string connectionString) : IDbContextFactory<FleetDbContext>
+    {
+        public FleetDbContext CreateDbContext()
+        {
+            var options = new DbContextOptionsBuilder<FleetDbContext>();
+            FleetDatabase.Configure(options, FleetDatabase.WithApplicationName(connectionString, "hikfleet-archive"));
+            return new FleetDbContext(options.Options);
         }
     }
 

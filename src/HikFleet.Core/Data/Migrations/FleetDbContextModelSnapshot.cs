@@ -24,6 +24,67 @@ namespace HikFleet.Core.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("HikFleet.Core.Audit.AuditArchive", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("ArchivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("archived_at");
+
+                    b.Property<string>("ArchivedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("archived_by");
+
+                    b.Property<long>("Entries")
+                        .HasColumnType("bigint")
+                        .HasColumnName("entries");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(260)
+                        .HasColumnType("character varying(260)")
+                        .HasColumnName("file_name");
+
+                    b.Property<string>("FileSha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("file_sha256");
+
+                    b.Property<long>("FirstId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("first_id");
+
+                    b.Property<byte[]>("UpToHash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("up_to_hash");
+
+                    b.Property<long>("UpToId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("up_to_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_audit_archives");
+
+                    b.HasIndex("UpToId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_audit_archives_up_to_id");
+
+                    b.ToTable("audit_archives", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_audit_archives_hash_length", "octet_length(up_to_hash) = 32");
+                        });
+                });
+
             modelBuilder.Entity("HikFleet.Core.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
