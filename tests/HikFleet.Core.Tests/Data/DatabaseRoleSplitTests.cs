@@ -96,5 +96,6 @@ public sealed class DatabaseRoleSplitTests : IAsyncLifetime
         Assert.Equal(denied, await FailsAsync("ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only"));
         Assert.Equal(denied, await FailsAsync("DROP TABLE audit_entries"));
         Assert.Equal(denied, await FailsAsync("DELETE FROM __ef_migrations_history"));
+        Assert.Equal(denied, await FailsAsync("INSERT INTO audit_archives (up_to_id, up_to_hash, first_id, entries, file_name, file_sha256, archived_at, archived_by) VALUES (1, decode(repeat('00', 32), 'hex'), 1, 1, 'f', 'x', now(), 'me')"));
     }
 }
