@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what HikFleet's run and test commands need on a Debian machine, and nothing that is already there.
-#   deploy/install.sh            PostgreSQL server binaries, iproute2 (network-namespace tests)
+#   deploy/install.sh            PostgreSQL server binaries, iproute2 (network-namespace tests), DejaVu fonts (PDF export)
 #   deploy/install.sh --browser  also Debian's Chromium (browser tests drive it through Playwright; no browser download)
 set -euo pipefail
 
@@ -9,6 +9,8 @@ pg_present() { compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null; }
 pg_present || need+=(postgresql)
 command -v ip >/dev/null || need+=(iproute2)
 command -v runuser >/dev/null || need+=(util-linux)
+# The audit PDF export draws with DejaVu Sans (PDFsharp has no font source of its own on Linux).
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 if [ "${1:-}" = "--browser" ]; then
   command -v chromium >/dev/null || need+=(chromium)
 fi

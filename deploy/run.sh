@@ -34,7 +34,9 @@ if [ -z "${ConnectionStrings__Fleet:-}" ]; then
   "$repo/deploy/pg.sh" start
   own_pg=1
   ConnectionStrings__Fleet="$("$repo/deploy/pg.sh" url)"
-  export ConnectionStrings__Fleet
+  # Migrations run as the schema owner; the app itself only gets data rights (it cannot alter the audit trail).
+  ConnectionStrings__FleetOwner="$("$repo/deploy/pg.sh" owner-url)"
+  export ConnectionStrings__Fleet ConnectionStrings__FleetOwner
 fi
 
 echo "run.sh: building HikFleet (Release)..." >&2
@@ -46,6 +48,8 @@ export Serilog__WriteTo__1__Args__path="$repo/.data/logs/hikfleet-.log"
 export Fleet__DataProtection__KeysPath="${Fleet__DataProtection__KeysPath:-$repo/.data/keys}"
 # The credential vault's key-encryption key: created on first start, kept apart from the database (back it up separately).
 export Fleet__Vault__KeyFile="${Fleet__Vault__KeyFile:-$repo/.data/vault/vault.key}"
+# Audit chain checkpoints, outside the database: they reveal entries cut off the end of the trail.
+export Fleet__Audit__CheckpointFile="${Fleet__Audit__CheckpointFile:-$repo/.data/audit/checkpoints.log}"
 (cd "$app_dir" && exec dotnet HikFleet.Web.dll --urls "$url") &
 app_pid=$!
 

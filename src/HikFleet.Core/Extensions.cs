@@ -18,9 +18,10 @@ namespace HikFleet.Core;
 public static class CoreServiceCollectionExtensions
 {
     /// <summary>The fleet model: database, jobs and the services that hold the business rules.</summary>
-    public static IServiceCollection AddFleetCore(this IServiceCollection services, string connectionString, bool runJobServer = true)
+    public static IServiceCollection AddFleetCore(this IServiceCollection services, string connectionString, bool runJobServer = true,
+        string? ownerConnectionString = null)
     {
-        services.AddFleetDatabase(FleetDatabase.WithApplicationName(connectionString, "hikfleet"));
+        services.AddFleetDatabase(FleetDatabase.WithApplicationName(connectionString, "hikfleet"), ownerConnectionString);
         services.AddFleetJobs(FleetDatabase.WithApplicationName(connectionString, "hikfleet-jobs"), runJobServer);
         services.AddFleetAudit();
         services.AddFleetDiscovery();

@@ -14,31 +14,7 @@ public sealed class ApiTokenTests : IClassFixture<FleetWebFactory>
 
     public ApiTokenTests(FleetWebFactory factory) => _factory = factory;
 
-    /// <summary>Runs the real web app's CLI verb in its own process, against the test database.</summary>
-    private async Task<(int ExitCode, string StdOut, string StdErr)> RunCliAsync(params string[] args)
-    {
-        var dll = typeof(Program).Assembly.Location;
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(dll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["ConnectionStrings__Fleet"] = _factory.Database.ConnectionString;
-        start.Environment["Serilog__WriteTo__1__Name"] = "Console";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private Task<(int ExitCode, string StdOut, string StdErr)> RunCliAsync(params string[] args) => _factory.RunCliAsync(args);
 
     [Fact]
     public async Task A_token_from_the_cli_verb_works_until_it_is_revoked()

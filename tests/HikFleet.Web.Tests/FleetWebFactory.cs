@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using HikFleet.Core.Vault;
 using System.Net;
 using System.Net.Http.Headers;
@@ -42,6 +43,32 @@ public sealed partial class FleetWebFactory : WebApplicationFactory<Program>, IA
         {
             builder.UseSetting(key, value);
         }
+    }
+
+    /// <summary>Runs the real web app's CLI verb in its own process, against the test database.</summary>
+    public async Task<(int ExitCode, string StdOut, string StdErr)> RunCliAsync(params string[] args)
+    {
+        var dll = typeof(Program).Assembly.Location;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["ConnectionStrings__Fleet"] = Database.ConnectionString;
+        start.Environment["Serilog__WriteTo__1__Name"] = "Console";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
     }
 
     /// <summary>Makes sure the host (and its migrations) runs before a test touches the database directly.</summary>

@@ -1,3 +1,5 @@
+using HikFleet.Core.Audit;
+using Microsoft.EntityFrameworkCore;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
@@ -71,5 +73,25 @@ public sealed class TwoFactorTests : IClassFixture<FleetWebFactory>
         var right = await SendCodeAsync(Totp(key, DateTimeOffset.UtcNow));
         Assert.Equal("/sites", right.Headers.Location!.ToString());
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/sites", ct)).StatusCode);
+
+        // Signing out is recorded too; then the pages are closed again.
+        var home = await client.GetStringAsync("/sites", ct);
+        var antiforgery = Regex.Match(home, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        using var signOut = await client.PostAsync("/account/logout", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(antiforgery),
+        }), ct);
+        Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/sites", ct)).StatusCode);
+
+        // The audit trail tells the whole story, in order, without the codes.
+        await using var db = _factory.Database.CreateContext();
+        var story = await db.AuditEntries.Where(e => e.ActorId == created.Id.ToString()).OrderBy(e => e.Id)
+            .Select(e => new { e.Action, e.Result, e.ResultDetail }).ToListAsync(ct);
+        Assert.Equal(
+        [
+            ("auth.sign_in", "refused", "second factor required"), ("auth.second_factor", "refused", "wrong code"),
+            ("auth.second_factor", "succeeded", (string?)null), ("auth.sign_out", "succeeded", null),
+        ], story.Select(e => (e.Action, e.Result.ToWire(), e.ResultDetail)));
     }
 }

@@ -10,6 +10,10 @@ public static class AuditServiceCollectionExtensions
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AuditVerifier>();
         services.AddTransient<AuditChainVerificationJob>();
+        services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.SectionName);
+        services.AddSingleton<AuditChainMonitor>();
+        services.AddSingleton<AuditQueries>();
+        services.AddSingleton<Export.AuditExportService>();
         return services;
     }
 }

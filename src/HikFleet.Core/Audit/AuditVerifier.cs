@@ -43,16 +43,21 @@ public sealed class AuditVerifier(IDbContextFactory<FleetDbContext> contexts)
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync(cancellationToken);
+        // After an archive the chain continues from its anchor (the hash of the last archived entry), not from genesis.
+        var anchor = await db.AuditArchives.AsNoTracking().OrderByDescending(a => a.UpToId).Select(a => new { a.UpToId, a.UpToHash })
+            .FirstOrDefaultAsync(cancellationToken);
+        var expectedPrevious = anchor?.UpToHash ?? AuditChain.GenesisHash.ToArray();
+        long count = 0;
+        long? lastId = anchor?.UpToId;
+        // A checkpoint inside the archived prefix is vouched for by the archive (its file is verifiable on its own).
+        var checkpointSeen = checkpoint is not null && anchor is not null && checkpoint.Id <= anchor.UpToId
+            && (checkpoint.Id != anchor.UpToId || CryptographicOperations.FixedTimeEquals(checkpoint.Hash, anchor.UpToHash));
         await using var command = connection.CreateCommand();
         command.CommandText = WalkSql;
         // An audit trail walk on a big table legitimately takes a while; the caller's token bounds it instead.
         command.CommandTimeout = 0;
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
 
-        var expectedPrevious = AuditChain.GenesisHash.ToArray();
-        long count = 0;
-        long? lastId = null;
-        var checkpointSeen = false;
         while (await reader.ReadAsync(cancellationToken))
         {
             var id = reader.GetInt64(0);
@@ -75,7 +80,7 @@ public sealed class AuditVerifier(IDbContextFactory<FleetDbContext> contexts)
 
             if (!CryptographicOperations.FixedTimeEquals(entry.PreviousHash, expectedPrevious))
             {
-                var before = lastId is { } previousId ? $"entry {previousId}" : "the start of the trail";
+                var before = lastId is { } previousId ? $"entry {previousId}{(anchor?.UpToId == previousId && count == 0 ? " (the archive's anchor)" : "")}" : "the start of the trail";
                 return AuditVerification.Broken(count, lastId, expectedPrevious, id, AuditChainBreak.BrokenLink,
                     $"Entry {id}: its previous hash does not match the hash of {before}; an entry between them was deleted, " +
                     "or the one before was altered and re-hashed.");

@@ -16,8 +16,12 @@ public static class FleetDatabase
         ?? throw new InvalidOperationException(
             "No database configured: set ConnectionStrings:Fleet in appsettings or ConnectionStrings__Fleet in the environment.");
 
-    public static IServiceCollection AddFleetDatabase(this IServiceCollection services, string connectionString)
+    /// <summary>The schema owner's connection string name (optional; see <see cref="FleetDatabaseRoles"/>).</summary>
+    public const string OwnerConnectionStringName = "FleetOwner";
+
+    public static IServiceCollection AddFleetDatabase(this IServiceCollection services, string connectionString, string? ownerConnectionString = null)
     {
+        services.AddSingleton(new FleetDatabaseRoles(string.IsNullOrWhiteSpace(ownerConnectionString) ? null : ownerConnectionString));
         services.AddDbContextFactory<FleetDbContext>(options => Configure(options, connectionString));
         services.AddSingleton<FleetDatabaseMigrator>();
         return services;
@@ -38,3 +42,9 @@ public static class FleetDatabase
     public static string WithApplicationName(string connectionString, string applicationName) =>
         new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = applicationName }.ConnectionString;
 }
+
+/// <summary>
+/// The schema owner's connection, used only to migrate and grant; null when the application role owns the schema itself
+/// (development convenience, warned about at start).
+/// </summary>
+public sealed record FleetDatabaseRoles(string? OwnerConnectionString);

@@ -34,6 +34,9 @@ public sealed class FleetDbContext(DbContextOptions<FleetDbContext> options)
     /// <summary>The append-only, hash-chained audit trail: append through <see cref="AuditLog"/>, never through this set.</summary>
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
+    /// <summary>Prefixes of the trail moved to archive files; the chain continues from the newest one's anchor.</summary>
+    public DbSet<AuditArchive> AuditArchives => Set<AuditArchive>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);

@@ -107,6 +107,27 @@ public sealed class FleetScope
         return db.Cameras.Where(c => tenants.Contains(c.Site!.TenantId) || sites.Contains(c.SiteId));
     }
 
+    /// <summary>
+    /// Audit entries the caller may read: administrators all; others (with <see cref="FleetPermissions.ReadAudit"/>) the entries of
+    /// their whole tenants and of their sites. Installation-wide entries (no tenant) are for administrators only.
+    /// </summary>
+    public IQueryable<Audit.AuditEntry> AuditEntries(FleetDbContext db)
+    {
+        if (!Can(FleetPermissions.ReadAudit))
+        {
+            return db.AuditEntries.Where(_ => false);
+        }
+
+        if (IsAdministrator)
+        {
+            return db.AuditEntries;
+        }
+
+        var tenants = _wholeTenants;
+        var sites = _sites;
+        return db.AuditEntries.Where(e => (e.TenantId != null && tenants.Contains(e.TenantId.Value)) || (e.SiteId != null && sites.Contains(e.SiteId.Value)));
+    }
+
     /// <summary>Loads the current role and memberships of a user; a locked-out or unknown user gets <see cref="Nobody"/>.</summary>
     public static async Task<FleetScope> LoadAsync(FleetDbContext db, Guid userId, CancellationToken cancellationToken = default)
     {

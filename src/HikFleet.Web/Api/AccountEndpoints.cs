@@ -24,7 +24,8 @@ public static class AccountEndpoints
                 }
 
                 var result = await signIn.PasswordSignInAsync(username, password, isPersistent: false, lockoutOnFailure: true);
-                await AuditSignInAsync(audit, http, signIn, username, result.Succeeded ? AuditResult.Succeeded : AuditResult.Refused,
+                await AuthAudit.RecordAsync(audit, http, AuthAudit.SignIn, await signIn.UserManager.FindByNameAsync(username), username,
+                    result.Succeeded ? AuditResult.Succeeded : AuditResult.Refused,
                     result.Succeeded ? null : result.IsLockedOut ? "locked out" : result.RequiresTwoFactor ? "second factor required" : "bad credentials");
                 if (result.Succeeded)
                 {
@@ -44,10 +45,15 @@ public static class AccountEndpoints
             .RequireRateLimiting(AuthExtensions.SignInRateLimit);
 
         account.MapPost("/login-2fa", async (
-                [FromForm] string? code, [FromForm] string? returnUrl, SignInManager<FleetUser> signIn, ILogger<FleetUser> logger) =>
+                [FromForm] string? code, [FromForm] string? returnUrl, SignInManager<FleetUser> signIn, AuditLog audit, HttpContext http,
+                ILogger<FleetUser> logger) =>
             {
                 var cleaned = (code ?? "").Replace(" ", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal);
+                var pending = await signIn.GetTwoFactorAuthenticationUserAsync();
                 var result = await signIn.TwoFactorAuthenticatorSignInAsync(cleaned, isPersistent: false, rememberClient: false);
+                await AuthAudit.RecordAsync(audit, http, AuthAudit.SecondFactor, pending, pending?.UserName,
+                    result.Succeeded ? AuditResult.Succeeded : AuditResult.Refused,
+                    result.Succeeded ? null : pending is null ? "no first step" : result.IsLockedOut ? "locked out" : "wrong code");
                 if (result.Succeeded)
                 {
                     return Results.LocalRedirect(SafeReturnUrl(returnUrl));
@@ -61,8 +67,9 @@ public static class AccountEndpoints
             .AllowAnonymous()
             .RequireRateLimiting(AuthExtensions.SignInRateLimit);
 
-        account.MapPost("/logout", async (SignInManager<FleetUser> signIn) =>
+        account.MapPost("/logout", async (SignInManager<FleetUser> signIn, AuditLog audit, HttpContext http) =>
             {
+                await AuthAudit.RecordSignOutAsync(audit, http, http.User);
                 await signIn.SignOutAsync();
                 return Results.Redirect("/account/login");
             })
@@ -70,7 +77,7 @@ public static class AccountEndpoints
 
         endpoints.MapPost("/setup", async (
                 [FromForm] string? token, [FromForm] string? password, [FromForm] string? confirm,
-                SetupLink setup, UserManager<FleetUser> users, IConfiguration configuration) =>
+                SetupLink setup, UserManager<FleetUser> users, IConfiguration configuration, AuditLog audit, HttpContext http) =>
             {
                 if (users.Users.Any() || !setup.IsOpen)
                 {
@@ -99,6 +106,8 @@ public static class AccountEndpoints
 
                 var name = configuration["Fleet:Bootstrap:AdminUser"] is { Length: > 0 } configured ? configured : "admin";
                 var created = await IdentityBootstrap.CreateAdministratorAsync(users, name, password);
+                await AuthAudit.RecordAsync(audit, http, AuthAudit.Setup, await users.FindByNameAsync(name), name,
+                    created.Succeeded ? AuditResult.Succeeded : AuditResult.Failed, created.Succeeded ? "first administrator created" : "could not create the administrator");
                 return created.Succeeded ? Results.Redirect("/account/login?created=1") : Results.Redirect("/setup?error=failed");
             })
             .AllowAnonymous()
@@ -106,22 +115,6 @@ public static class AccountEndpoints
             .ExcludeFromDescription();
 
         return endpoints;
-    }
-
-    /// <summary>Sign-ins are security events: who, from where, and how it ended (never the password).</summary>
-    private static async Task AuditSignInAsync(AuditLog audit, HttpContext http, SignInManager<FleetUser> signIn, string userName,
-        AuditResult result, string? detail)
-    {
-        var user = await signIn.UserManager.FindByNameAsync(userName);
-        var name = userName.Length > 128 ? userName[..128] : userName;
-        await audit.AppendAsync(new AuditRecord
-        {
-            Actor = user is null ? new AuditActor(AuditActorKind.User, "unknown", name) : AuditActor.User(user.Id, user.UserName ?? name),
-            Action = "auth.sign_in",
-            Result = result,
-            ResultDetail = detail,
-            ClientAddress = http.Connection.RemoteIpAddress,
-        }, http.RequestAborted);
     }
 
     private static string LoginUrl(string error, string? returnUrl) =>

@@ -1,3 +1,4 @@
+using HikFleet.Core.Audit;
 using System.Security.Claims;
 using HikFleet.Core.Data;
 using HikFleet.Core.Security;
@@ -29,7 +30,7 @@ public static class ExternalSignInEndpoints
             .RequireRateLimiting(Extensions.AuthExtensions.SignInRateLimit);
 
         account.MapGet("/external-callback", async (string? returnUrl, HttpContext http, OidcSettings oidc, SignInManager<FleetUser> signIn,
-                UserManager<FleetUser> users, IDbContextFactory<FleetDbContext> contexts, ILogger<OidcSettings> logger) =>
+                UserManager<FleetUser> users, IDbContextFactory<FleetDbContext> contexts, AuditLog audit, ILogger<OidcSettings> logger) =>
             {
                 var info = await signIn.GetExternalLoginInfoAsync();
                 await http.SignOutAsync(IdentityConstants.ExternalScheme);
@@ -45,6 +46,8 @@ public static class ExternalSignInEndpoints
                 if (role is null || (role != FleetRoles.Administrator && tenantIds.Count == 0))
                 {
                     logger.LogWarning("SSO sign-in of {Subject} refused: no mapped role or tenant", info.ProviderKey);
+                    await AuthAudit.RecordAsync(audit, http, AuthAudit.SingleSignOn, await users.FindByLoginAsync(info.LoginProvider, info.ProviderKey),
+                        $"sso-{info.ProviderKey}", AuditResult.Refused, "no mapped role or tenant", new { provider = info.LoginProvider, subject = info.ProviderKey });
                     return Results.Redirect("/account/login?error=sso-access");
                 }
 
@@ -72,6 +75,8 @@ public static class ExternalSignInEndpoints
 
                 if (await users.IsLockedOutAsync(user))
                 {
+                    await AuthAudit.RecordAsync(audit, http, AuthAudit.SingleSignOn, user, user.UserName, AuditResult.Refused, "locked out",
+                        new { provider = info.LoginProvider, subject = info.ProviderKey });
                     return Results.Redirect("/account/login?error=locked");
                 }
 
@@ -90,6 +95,8 @@ public static class ExternalSignInEndpoints
                 await db.SaveChangesAsync(http.RequestAborted);
 
                 await signIn.SignInAsync(user, isPersistent: false, authenticationMethod: OidcSettings.Scheme);
+                await AuthAudit.RecordAsync(audit, http, AuthAudit.SingleSignOn, user, user.UserName, AuditResult.Succeeded, null,
+                    new { provider = info.LoginProvider, subject = info.ProviderKey, role, tenants = tenantIds });
                 logger.LogInformation("User {User} signed in through SSO as {Role}", user.UserName, role);
                 return Results.LocalRedirect(AccountEndpoints.SafeReturnUrl(returnUrl));
             })

@@ -23,6 +23,7 @@ public static class FleetApi
         api.MapTokenEndpoints();
         api.MapUserEndpoints();
         api.MapInventoryEndpoints();
+        api.MapAuditEndpoints();
         api.MapGet("/me", async (ClaimsPrincipal user, FleetScopeProvider scopes, CancellationToken ct) =>
             {
                 var scope = await scopes.GetAsync(user, ct);

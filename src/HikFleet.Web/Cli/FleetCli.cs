@@ -11,15 +11,25 @@ namespace HikFleet.Web.Cli;
 /// Command-line verbs of the web app, for scripts and first-time setup:
 /// <code>dotnet run --project src/HikFleet.Web -- token create --user NAME --name LABEL [--days N]</code>
 /// prints the new token alone on stdout (everything else goes to stderr).
+/// <code>dotnet HikFleet.Web.dll audit verify-export FILE.csv</code> verifies an audit export offline (no database, no
+/// configuration): exit code 0 intact, 1 not intact, 2 usage.
+/// <code>dotnet HikFleet.Web.dll audit archive --before 2025-01-01 --dir /backup/audit</code> moves older entries into a verified
+/// archive file (run with the schema owner's connection, ConnectionStrings:FleetOwner).
 /// </summary>
 public static class FleetCli
 {
-    public static bool IsVerb(string[] args) => args.Length > 0 && args[0] is "token";
+    public static bool IsVerb(string[] args) => args.Length > 0 && args[0] is "token" or "audit";
 
     public static async Task<int> RunAsync(WebApplicationBuilder builder, string[] args)
     {
+        if (args[0] == "audit" && args.ElementAtOrDefault(1) != "archive")
+        {
+            return await VerifyExportAsync(args);
+        }
+
         // A verb is a short-lived process: no job server, and logs on stderr so stdout carries only the answer.
         builder.Configuration["Fleet:RunJobServer"] = "false";
+        builder.Configuration["Fleet:CliVerb"] = "true";
         builder.Services.AddSerilog(logger => logger
             .MinimumLevel.Warning()
             // EF Core logs one error while it probes a fresh database's migration history; it is not a failure.
@@ -31,6 +41,11 @@ public static class FleetCli
         await app.PrepareFleetDatabaseAsync();
 
         var options = ParseOptions(args.Skip(2));
+        if (args[0] == "audit")
+        {
+            return await ArchiveAsync(builder, options);
+        }
+
         switch (args.ElementAtOrDefault(1))
         {
             case "create" when options.TryGetValue("user", out var userName) && options.TryGetValue("name", out var label):
@@ -72,6 +87,72 @@ public static class FleetCli
                     "usage: token create --user NAME --name LABEL [--days N]\n       token revoke --id TOKEN-ID");
                 return 2;
         }
+    }
+
+    /// <summary>Audit retention: moves entries older than --before into a verified archive file under --dir (schema owner's connection).</summary>
+    private static async Task<int> ArchiveAsync(WebApplicationBuilder builder, Dictionary<string, string> options)
+    {
+        if (!options.TryGetValue("before", out var beforeText) || !DateTimeOffset.TryParse(beforeText, System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal, out var before) || !options.TryGetValue("dir", out var dir) || dir.Length == 0)
+        {
+            await Console.Error.WriteLineAsync("usage: audit archive --before YYYY-MM-DD --dir DIRECTORY   (needs ConnectionStrings:FleetOwner)");
+            return 2;
+        }
+
+        var owner = DevelopmentDatabase.ResolveOwner(builder.Configuration, builder.Environment);
+        if (owner is null)
+        {
+            await Console.Error.WriteLineAsync("audit archive: set ConnectionStrings:FleetOwner (the schema owner); the application role may not remove audit entries.");
+            return 2;
+        }
+
+        var contexts = new OwnerContexts(owner);
+        var result = await new Core.Audit.AuditArchiver(contexts, TimeProvider.System).ArchiveAsync(before, dir, Environment.UserName);
+        await (result.Archived ? Console.Out : Console.Error).WriteLineAsync(result.Message);
+        return result.Archived ? 0 : 1;
+    }
+
+    private sealed class OwnerContexts(string connectionString) : IDbContextFactory<FleetDbContext>
+    {
+        public FleetDbContext CreateDbContext()
+        {
+            var options = new DbContextOptionsBuilder<FleetDbContext>();
+            FleetDatabase.Configure(options, FleetDatabase.WithApplicationName(connectionString, "hikfleet-archive"));
+            return new FleetDbContext(options.Options);
+        }
+    }
+
+    /// <summary>Offline: reads nothing but the file, so an auditor can run it on their own machine.</summary>
+    private static async Task<int> VerifyExportAsync(string[] args)
+    {
+        if (args.Length != 3 || args[1] != "verify-export")
+        {
+            await Console.Error.WriteLineAsync("usage: audit verify-export FILE.csv");
+            return 2;
+        }
+
+        byte[] file;
+        try
+        {
+            file = await File.ReadAllBytesAsync(args[2]);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"audit verify-export: cannot read {args[2]}: {ex.Message}");
+            return 2;
+        }
+
+        var result = Core.Audit.Export.AuditCsvExport.Verify(file);
+        if (result.Intact)
+        {
+            var chain = result.Header is { } h && h.TryGetValue("chain", out var c) ? c : "?";
+            await Console.Out.WriteLineAsync(
+                $"INTACT: {result.Rows} entries (ids {result.FirstId}–{result.LastId}); every entry matches its hash, consecutive entries link, the file digest matches. Chain at export: {chain}");
+            return 0;
+        }
+
+        await Console.Out.WriteLineAsync($"NOT INTACT: {result.Message}" + (result.FailedId is { } id ? $" (entry {id}, CSV line {result.Line})" : ""));
+        return 1;
     }
 
     private static Dictionary<string, string> ParseOptions(IEnumerable<string> args)

@@ -27,4 +27,33 @@ public static class DevelopmentDatabase
 
         return configuration.GetFleetConnectionString();
     }
+
+    /// <summary>
+    /// The schema owner's connection: <c>ConnectionStrings:FleetOwner</c> when set; otherwise the private cluster's owner role when
+    /// the application itself uses that cluster (never mixed with an explicitly configured application connection).
+    /// </summary>
+    public static string? ResolveOwner(IConfiguration configuration, IHostEnvironment environment)
+    {
+        if (configuration.GetConnectionString(FleetDatabase.OwnerConnectionStringName) is { Length: > 0 } configured)
+        {
+            return configured;
+        }
+
+        if (configuration.GetConnectionString(FleetDatabase.ConnectionStringName) is { Length: > 0 })
+        {
+            return null;
+        }
+
+        for (var dir = new DirectoryInfo(environment.ContentRootPath); dir is not null; dir = dir.Parent)
+        {
+            var secret = Path.Combine(dir.FullName, ".data", "pg", "secrets", "hikfleet_owner.password");
+            if (File.Exists(secret) && File.Exists(Path.Combine(dir.FullName, "HikFleet.sln")))
+            {
+                var port = Environment.GetEnvironmentVariable("HIKFLEET_PG_PORT") ?? "25432";
+                return $"Host=127.0.0.1;Port={port};Database=hikfleet;Username=hikfleet_owner;Password={File.ReadAllText(secret).Trim()}";
+            }
+        }
+
+        return null;
+    }
 }

@@ -15,7 +15,7 @@ public static class ServiceExtensions
     {
         var connectionString = DevelopmentDatabase.Resolve(builder.Configuration, builder.Environment);
         var runJobs = builder.Configuration.GetValue("Fleet:RunJobServer", true);
-        builder.Services.AddFleetCore(connectionString, runJobs);
+        builder.Services.AddFleetCore(connectionString, runJobs, DevelopmentDatabase.ResolveOwner(builder.Configuration, builder.Environment));
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
@@ -41,6 +41,12 @@ public static class ServiceExtensions
     /// <summary>Applies migrations and seeds the first tenant before anything else touches the database.</summary>
     public static async Task PrepareFleetDatabaseAsync(this WebApplication app)
     {
+        if (!app.Configuration.GetValue("Fleet:CliVerb", false))
+        {
+            // The vault key is loaded (or created, on first run) now: a missing or unreadable key stops the start, not a later job.
+            app.Services.GetRequiredService<Core.Vault.VaultKeyRing>();
+        }
+
         var migrator = app.Services.GetRequiredService<FleetDatabaseMigrator>();
         await migrator.MigrateAsync(app.Lifetime.ApplicationStopping);
         await migrator.EnsureDefaultTenantAsync(app.Configuration["Fleet:DefaultTenant"] ?? "Default", app.Lifetime.ApplicationStopping);

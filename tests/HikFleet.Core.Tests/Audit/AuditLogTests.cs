@@ -364,7 +364,8 @@ public sealed class AuditLogTests : IAsyncLifetime
     {
         var entries = await AppendAsync(3);
         var logger = new RecordingLogger();
-        var job = new AuditChainVerificationJob(_verifier, logger);
+        var job = new AuditChainVerificationJob(new AuditChainMonitor(_verifier,
+            Microsoft.Extensions.Options.Options.Create(new AuditOptions()), TimeProvider.System, logger));
 
         Assert.True((await job.ExecuteAsync(Ct)).IsIntact);
         Assert.Contains(logger.Messages, m => m.Level == LogLevel.Information && m.Text.Contains("intact: 3 entries"));
@@ -376,7 +377,7 @@ public sealed class AuditLogTests : IAsyncLifetime
         Assert.Contains(logger.Messages, m => m.Level == LogLevel.Critical && m.Text.Contains($"BROKEN at entry {entries[1].Id}"));
     }
 
-    private sealed class RecordingLogger : ILogger<AuditChainVerificationJob>
+    private sealed class RecordingLogger : ILogger<AuditChainMonitor>
     {
         public List<(LogLevel Level, string Text)> Messages { get; } = [];
 

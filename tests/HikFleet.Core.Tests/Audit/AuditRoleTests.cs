@@ -29,6 +29,7 @@ public sealed class AuditRoleTests : IAsyncLifetime
             GRANT CONNECT ON DATABASE {_database.Name} TO {_role};
             GRANT USAGE ON SCHEMA public TO {_role};
             GRANT SELECT, INSERT ON audit_entries TO {_role};
+            GRANT SELECT ON audit_archives TO {_role};
             GRANT USAGE ON SEQUENCE audit_entries_id_seq TO {_role};
             """);
         _appConnectionString = new NpgsqlConnectionStringBuilder(_database.ConnectionString)

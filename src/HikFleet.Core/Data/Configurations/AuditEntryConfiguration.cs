@@ -39,3 +39,15 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         builder.HasIndex(e => e.CorrelationId);
     }
 }
+
+internal sealed class AuditArchiveConfiguration : IEntityTypeConfiguration<AuditArchive>
+{
+    public void Configure(EntityTypeBuilder<AuditArchive> builder)
+    {
+        builder.ToTable("audit_archives", t => t.HasCheckConstraint("ck_audit_archives_hash_length", "octet_length(up_to_hash) = 32"));
+        builder.Property(a => a.FileName).HasMaxLength(260);
+        builder.Property(a => a.FileSha256).HasMaxLength(64);
+        builder.Property(a => a.ArchivedBy).HasMaxLength(256);
+        builder.HasIndex(a => a.UpToId).IsUnique();
+    }
+}

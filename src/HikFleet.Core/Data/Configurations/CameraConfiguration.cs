@@ -22,7 +22,9 @@ internal sealed class CameraConfiguration : IEntityTypeConfiguration<Camera>
         builder.Property(c => c.DeviceName).HasMaxLength(128);
         builder.Property(c => c.CertificatePin).HasMaxLength(64);
         builder.Property(c => c.HealthSummary).HasMaxLength(300);
-        builder.Property(c => c.FindingCodes).HasColumnType("text[]");
+        // Defaults in the database too, so adding these columns to an existing inventory fills its rows sensibly.
+        builder.Property(c => c.FindingCodes).HasColumnType("text[]").HasDefaultValueSql("'{}'");
+        builder.Property(c => c.HttpsPort).HasDefaultValue(443);
         builder.Property(c => c.Version).IsRowVersion();
         // Hardware identity is unique across the whole installation: one physical camera can't belong to two tenants.
         builder.HasIndex(c => c.SerialNumber).IsUnique();

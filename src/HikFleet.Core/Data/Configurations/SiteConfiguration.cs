@@ -17,10 +17,13 @@ internal sealed class SiteConfiguration : IEntityTypeConfiguration<Site>
         builder.Property(s => s.Version).IsRowVersion();
         builder.Property(s => s.DiscoveryCron).HasMaxLength(100);
         builder.Property(s => s.HealthCron).HasMaxLength(100);
-        builder.Property(s => s.SadpInterfaces).HasColumnType("inet[]");
-        builder.Property(s => s.ProbeRanges).HasColumnType("text[]");
-        builder.Property(s => s.DefaultUserName).HasMaxLength(32);
-        builder.Property(s => s.ReprovisionPolicy).HasConversion<string>().HasMaxLength(16);
+        // Defaults in the database too, so adding these columns to existing sites fills them sensibly.
+        builder.Property(s => s.SadpInterfaces).HasColumnType("inet[]").HasDefaultValueSql("'{}'");
+        builder.Property(s => s.ProbeRanges).HasColumnType("text[]").HasDefaultValueSql("'{}'");
+        builder.Property(s => s.ProbePort).HasDefaultValue(80);
+        builder.Property(s => s.MissingAfterRuns).HasDefaultValue(3);
+        builder.Property(s => s.DefaultUserName).HasMaxLength(32).HasDefaultValue("admin");
+        builder.Property(s => s.ReprovisionPolicy).HasConversion<string>().HasMaxLength(16).HasDefaultValue(ReprovisionPolicy.AfterApproval);
         builder.HasIndex(s => new { s.TenantId, s.Name }).IsUnique();
         builder.HasOne(s => s.Tenant).WithMany(t => t.Sites).HasForeignKey(s => s.TenantId).OnDelete(DeleteBehavior.Restrict);
     }

@@ -24,6 +24,67 @@ namespace HikFleet.Core.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("HikFleet.Core.Audit.AuditArchive", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("ArchivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("archived_at");
+
+                    b.Property<string>("ArchivedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("archived_by");
+
+                    b.Property<long>("Entries")
+                        .HasColumnType("bigint")
+                        .HasColumnName("entries");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(260)
+                        .HasColumnType("character varying(260)")
+                        .HasColumnName("file_name");
+
+                    b.Property<string>("FileSha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("file_sha256");
+
+                    b.Property<long>("FirstId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("first_id");
+
+                    b.Property<byte[]>("UpToHash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("up_to_hash");
+
+                    b.Property<long>("UpToId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("up_to_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_audit_archives");
+
+                    b.HasIndex("UpToId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_audit_archives_up_to_id");
+
+                    b.ToTable("audit_archives", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_audit_archives_hash_length", "octet_length(up_to_hash) = 32");
+                        });
+                });
+
             modelBuilder.Entity("HikFleet.Core.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -190,8 +251,10 @@ namespace HikFleet.Core.Data.Migrations
 
                     b.PrimitiveCollection<List<string>>("FindingCodes")
                         .IsRequired()
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("text[]")
-                        .HasColumnName("finding_codes");
+                        .HasColumnName("finding_codes")
+                        .HasDefaultValueSql("'{}'");
 
                     b.Property<string>("FirmwareBuild")
                         .HasMaxLength(32)
@@ -227,7 +290,9 @@ namespace HikFleet.Core.Data.Migrations
                         .HasColumnName("http_port");
 
                     b.Property<int>("HttpsPort")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("integer")
+                        .HasDefaultValue(443)
                         .HasColumnName("https_port");
 
                     b.Property<DateTimeOffset?>("LastSeenAt")
@@ -821,8 +886,10 @@ namespace HikFleet.Core.Data.Migrations
 
                     b.Property<string>("DefaultUserName")
                         .IsRequired()
+                        .ValueGeneratedOnAdd()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
+                        .HasDefaultValue("admin")
                         .HasColumnName("default_user_name");
 
                     b.Property<string>("DiscoveryCron")
@@ -836,7 +903,9 @@ namespace HikFleet.Core.Data.Migrations
                         .HasColumnName("health_cron");
 
                     b.Property<int>("MissingAfterRuns")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("integer")
+                        .HasDefaultValue(3)
                         .HasColumnName("missing_after_runs");
 
                     b.Property<string>("Name")
@@ -851,24 +920,32 @@ namespace HikFleet.Core.Data.Migrations
                         .HasColumnName("ntp_server");
 
                     b.Property<int>("ProbePort")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("integer")
+                        .HasDefaultValue(80)
                         .HasColumnName("probe_port");
 
                     b.PrimitiveCollection<List<string>>("ProbeRanges")
                         .IsRequired()
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("text[]")
-                        .HasColumnName("probe_ranges");
+                        .HasColumnName("probe_ranges")
+                        .HasDefaultValueSql("'{}'");
 
                     b.Property<string>("ReprovisionPolicy")
                         .IsRequired()
+                        .ValueGeneratedOnAdd()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
+                        .HasDefaultValue("AfterApproval")
                         .HasColumnName("reprovision_policy");
 
                     b.PrimitiveCollection<List<IPAddress>>("SadpInterfaces")
                         .IsRequired()
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("inet[]")
-                        .HasColumnName("sadp_interfaces");
+                        .HasColumnName("sadp_interfaces")
+                        .HasDefaultValueSql("'{}'");
 
                     b.PrimitiveCollection<List<IPNetwork>>("Subnets")
                         .IsRequired()

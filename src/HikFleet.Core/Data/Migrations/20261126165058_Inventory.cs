@@ -27,7 +27,7 @@ namespace HikFleet.Core.Data.Migrations
                 type: "character varying(32)",
                 maxLength: 32,
                 nullable: false,
-                defaultValue: "");
+                defaultValue: "admin");
 
             migrationBuilder.AddColumn<string>(
                 name: "discovery_cron",
@@ -48,20 +48,21 @@ namespace HikFleet.Core.Data.Migrations
                 table: "sites",
                 type: "integer",
                 nullable: false,
-                defaultValue: 0);
+                defaultValue: 3);
 
             migrationBuilder.AddColumn<int>(
                 name: "probe_port",
                 table: "sites",
                 type: "integer",
                 nullable: false,
-                defaultValue: 0);
+                defaultValue: 80);
 
             migrationBuilder.AddColumn<List<string>>(
                 name: "probe_ranges",
                 table: "sites",
                 type: "text[]",
-                nullable: false);
+                nullable: false,
+                defaultValueSql: "'{}'");
 
             migrationBuilder.AddColumn<string>(
                 name: "reprovision_policy",
@@ -69,13 +70,14 @@ namespace HikFleet.Core.Data.Migrations
                 type: "character varying(16)",
                 maxLength: 16,
                 nullable: false,
-                defaultValue: "");
+                defaultValue: "AfterApproval");
 
             migrationBuilder.AddColumn<List<IPAddress>>(
                 name: "sadp_interfaces",
                 table: "sites",
                 type: "inet[]",
-                nullable: false);
+                nullable: false,
+                defaultValueSql: "'{}'");
 
             migrationBuilder.AddColumn<bool>(
                 name: "activated",
@@ -125,7 +127,8 @@ namespace HikFleet.Core.Data.Migrations
                 name: "finding_codes",
                 table: "cameras",
                 type: "text[]",
-                nullable: false);
+                nullable: false,
+                defaultValueSql: "'{}'");
 
             migrationBuilder.AddColumn<DateTimeOffset>(
                 name: "health_changed_at",
@@ -151,7 +154,7 @@ namespace HikFleet.Core.Data.Migrations
                 table: "cameras",
                 type: "integer",
                 nullable: false,
-                defaultValue: 0);
+                defaultValue: 443);
 
             migrationBuilder.AddColumn<int>(
                 name: "latency_ms",
