@@ -243,6 +243,21 @@ internal static class JpegFrames
 
     public static byte[] Black => BlackFrame.Value;
 
+    /// <summary>The frame with a JPEG comment segment (COM) carrying the simulated second right after SOI.</summary>
+    public static byte[] WithClock(byte[] frame, long second)
+    {
+        var text = System.Text.Encoding.ASCII.GetBytes("t=" + second.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var result = new byte[frame.Length + 4 + text.Length];
+        frame.AsSpan(0, 2).CopyTo(result);
+        result[2] = 0xFF;
+        result[3] = 0xFE;
+        result[4] = (byte)((text.Length + 2) >> 8);
+        result[5] = (byte)(text.Length + 2);
+        text.CopyTo(result, 6);
+        frame.AsSpan(2).CopyTo(result.AsSpan(6 + text.Length));
+        return result;
+    }
+
     public static byte[] Frame(long n)
     {
         var i = (int)(((n % Count) + Count) % Count);
