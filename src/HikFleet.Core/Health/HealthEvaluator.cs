@@ -194,7 +194,7 @@ internal static class HealthEvaluator
     private static void DeviceFindings(Camera camera, HealthObservation obs, CameraSnapshot? previous, HealthContext context, HealthVerdict v)
     {
         var o = context.Options;
-        if (obs.LatencyMs is { } latency && latency > o.LatencyWarning.TotalMilliseconds)
+        if (obs.LatencyMs is { } latency && !obs.LatencyFromFailedAnswer && latency > o.LatencyWarning.TotalMilliseconds)
         {
             v.Findings.Add(Warning(HighLatency, "Slow to answer",
                 $"First answer took {latency} ms (threshold {o.LatencyWarning.TotalMilliseconds:F0} ms).",
@@ -292,9 +292,13 @@ internal static class HealthEvaluator
             v.UptimeSeconds = (long)uptime.TotalSeconds;
             var booted = now - uptime;
             v.BootedAt = booted;
-            if (camera.BootedAt is { } before && booted > before + o.RestartTolerance)
+            // Uptime only grows while a device runs: lower than at the last check, or a boot time clearly later than the stored
+            // one, means it restarted in between (the second catches a restart whose new uptime already passed the old one).
+            var wentBack = camera.UptimeSeconds is { } previousUptime && uptime.TotalSeconds + 1 < previousUptime;
+            if (wentBack || camera.BootedAt is { } before && booted > before + o.RestartTolerance)
             {
-                v.Restart = $"Unexpected restart: booted at {booted:u} (uptime {(long)uptime.TotalSeconds} s); previous boot {before:u}.";
+                v.Restart = $"Unexpected restart: booted at {booted:u} (uptime {(long)uptime.TotalSeconds} s); " +
+                    $"at the previous check uptime was {camera.UptimeSeconds} s, booted at {camera.BootedAt:u}.";
             }
         }
 

@@ -22,6 +22,8 @@ internal sealed class HealthObservation
     public IsapiException? ReachFailure { get; set; }
     public bool? Activated { get; set; }
     public int? LatencyMs { get; set; }
+    /// <summary>The latency was taken from an answer that could not be read (a body at its size limit): not a round-trip time.</summary>
+    public bool LatencyFromFailedAnswer { get; set; }
     /// <summary>Set when the check itself failed (no address, an unexpected error): the camera's state stays undecided.</summary>
     public string? InternalError { get; set; }
 
@@ -48,7 +50,7 @@ internal sealed class HealthObservation
 /// Reads a camera for one health check. Lockout rules (DESIGN.md "Safety with devices", §1.5): the persisted guard
 /// (<see cref="DeviceAccess.Decide"/>) is asked first; when it says no, only an unauthenticated GET /SDK/activateStatus goes
 /// out. Otherwise the credential is proven by one request (userCheck), then identity (deviceInfo), and only then the remaining
-/// reads run in parallel, so a wrong password costs exactly one failed login.
+/// reads follow one by one, so a wrong password costs exactly one failed login.
 /// </summary>
 internal sealed class HealthProbe(DeviceAccess access, DeviceClientCache clients, TimeProvider time, HealthOptions options)
 {
@@ -105,19 +107,19 @@ internal sealed class HealthProbe(DeviceAccess access, DeviceClientCache clients
                 if (!Classify(obs, "deviceInfo", ex, started)) return obs;
             }
 
-            // 3. The rest in parallel (the client keeps at most a few connections per device).
-            await Task.WhenAll(
-                Step(obs, "status", async () =>
-                {
-                    var t0 = time.GetUtcNow();
-                    obs.Status = await client.GetStatusAsync(ct);
-                    var t1 = time.GetUtcNow();
-                    obs.StatusAt = t0 + (t1 - t0) / 2;
-                }),
-                Step(obs, "time", async () => obs.Time = await client.GetTimeAsync(ct)),
-                Step(obs, "storage", async () => obs.Storage = await client.GetStorageAsync(ct)),
-                Step(obs, "streams", async () => obs.Streams = await client.GetStreamingChannelsAsync(ct)),
-                SnapshotAsync(client, obs, ct));
+            // 3. The rest, one after the other: Digest needs a strictly increasing nonce count, and requests racing over
+            // several connections arrive out of order, are answered stale and cost a round trip each (devices are small servers anyway).
+            await Step(obs, "status", async () =>
+            {
+                var t0 = time.GetUtcNow();
+                obs.Status = await client.GetStatusAsync(ct);
+                var t1 = time.GetUtcNow();
+                obs.StatusAt = t0 + (t1 - t0) / 2;
+            });
+            await Step(obs, "time", async () => obs.Time = await client.GetTimeAsync(ct));
+            await Step(obs, "storage", async () => obs.Storage = await client.GetStorageAsync(ct));
+            await Step(obs, "streams", async () => obs.Streams = await client.GetStreamingChannelsAsync(ct));
+            await SnapshotAsync(client, obs, ct);
             if (obs.Status is { NetPorts.Count: 0 } || obs.Status is null)
                 await Step(obs, "interfaces", async () => obs.Interfaces = await client.GetNetworkInterfacesAsync(ct));
         }
@@ -182,7 +184,12 @@ internal sealed class HealthProbe(DeviceAccess access, DeviceClientCache clients
             default:
                 // Busy, device error, malformed: the device answered with something other than a 401, so the credential was
                 // not rejected and the remaining reads cannot cost a failed login.
-                obs.LatencyMs ??= Elapsed(started);
+                if (obs.LatencyMs is null)
+                {
+                    obs.LatencyMs = Elapsed(started);
+                    obs.LatencyFromFailedAnswer = true;
+                }
+
                 obs.StepFailures.Add((step, ex));
                 return true;
         }
@@ -196,7 +203,7 @@ internal sealed class HealthProbe(DeviceAccess access, DeviceClientCache clients
         }
         catch (IsapiException ex) when (ex.Kind != IsapiErrorKind.NotSupported)
         {
-            lock (obs.StepFailures) obs.StepFailures.Add((step, ex));
+            obs.StepFailures.Add((step, ex));
         }
         catch (IsapiException)
         {
