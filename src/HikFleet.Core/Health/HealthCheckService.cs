@@ -80,9 +80,8 @@ public sealed class HealthCheckService
         var siteId = await db.Cameras.Where(c => c.Id == cameraId && c.Lifecycle == CameraLifecycle.Managed).Select(c => (Guid?)c.SiteId)
             .SingleOrDefaultAsync(cancellationToken);
         if (siteId is null) return null;
-        await SweepAsync(siteId.Value, cameraId, cancellationToken);
-        await using var after = await _contexts.CreateDbContextAsync(cancellationToken);
-        return await after.Cameras.Where(c => c.Id == cameraId).Select(c => c.Health).SingleAsync(cancellationToken);
+        var result = await SweepAsync(siteId.Value, cameraId, cancellationToken);
+        return result.States.Keys.Cast<HealthState?>().SingleOrDefault();
     }
 
     private sealed record SiteInfo(Guid Id, Guid TenantId, List<IPNetwork> Subnets);

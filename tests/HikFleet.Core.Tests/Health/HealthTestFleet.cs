@@ -43,7 +43,7 @@ public sealed class HealthTestFleet : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        await Fleet.DisposeAsync();
+        if (Fleet is not null) await Fleet.DisposeAsync();
         await Database.DisposeAsync();
     }
 
