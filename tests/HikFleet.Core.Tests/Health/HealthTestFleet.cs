@@ -55,14 +55,19 @@ public sealed class HealthTestFleet : IAsyncLifetime
         ConnectTimeout = TimeSpan.FromSeconds(2),
     };
 
-    public HealthCheckService NewService(HealthOptions options, TimeProvider? time = null, ILoggerFactory? logs = null, FleetChangeFeed? feed = null)
+    public HealthCheckService NewService(HealthOptions options, TimeProvider? time = null, ILoggerFactory? logs = null, FleetChangeFeed? feed = null) =>
+        NewService(options, out _, time, logs, feed);
+
+    public HealthCheckService NewService(HealthOptions options, out DeviceClientCache clients, TimeProvider? time = null, ILoggerFactory? logs = null,
+        FleetChangeFeed? feed = null)
     {
         time ??= TimeProvider.System;
         logs ??= LoggerFactory.Create(_ => { });
         var factory = new IsapiClientFactory(Options.Create(IsapiOptions), new IsapiLockoutGuard(time));
         var access = new DeviceAccess(factory, Options.Create(new DeviceAccessOptions()), time);
         var vault = new CredentialVault(Keys, Database.ContextFactory, new AuditLog(Database.ContextFactory, time), time);
-        return new HealthCheckService(Database.ContextFactory, vault, access, new DeviceClientCache(access, time), feed ?? new FleetChangeFeed(),
+        clients = new DeviceClientCache(access, time);
+        return new HealthCheckService(Database.ContextFactory, vault, access, clients, feed ?? new FleetChangeFeed(),
             Options.Create(options), time, logs.CreateLogger<HealthCheckService>());
     }
 
