@@ -197,7 +197,7 @@ internal static class HealthEvaluator
         if (obs.LatencyMs is { } latency && !obs.LatencyFromFailedAnswer && latency > o.LatencyWarning.TotalMilliseconds)
         {
             v.Findings.Add(Warning(HighLatency, "Slow to answer",
-                $"First answer took {latency} ms (threshold {o.LatencyWarning.TotalMilliseconds:F0} ms).",
+                $"Answered in {latency} ms at best (threshold {o.LatencyWarning.TotalMilliseconds:F0} ms).",
                 "Check the link (speed, errors, a saturated uplink) and the camera's load; a reboot clears a struggling web server."));
         }
 

@@ -91,11 +91,16 @@ internal sealed class HealthProbe(DeviceAccess access, DeviceClientCache clients
             }
 
             // 2. Identity before anything else: another device at this address gets no further questions.
+            started = Stopwatch.GetTimestamp();
             try
             {
                 obs.DeviceInfo = await client.GetDeviceInfoAsync(ct);
                 obs.AuthSucceeded = true;
-                obs.LatencyMs ??= Elapsed(started);
+                // The latency is the quicker of the two first answers: the first one may carry a Digest challenge or a new
+                // connection, and one scheduling hiccup on our side should not make a camera "slow".
+                var identityLatency = Elapsed(started);
+                obs.LatencyMs = obs.LatencyMs is { } first && !obs.LatencyFromFailedAnswer ? Math.Min(first, identityLatency) : identityLatency;
+                obs.LatencyFromFailedAnswer = false;
                 if (IsOtherDevice(camera, obs.DeviceInfo))
                 {
                     obs.IdentityMismatch = true;

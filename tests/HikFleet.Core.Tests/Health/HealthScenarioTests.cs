@@ -48,7 +48,7 @@ public sealed class HealthScenarioTests(HealthTestFleet fixture) : IClassFixture
         await Expect("healthy", Add(), HealthState.Healthy, []);
         await Expect("offline", Add(new() { Faults = new() { Offline = true } }), HealthState.Offline, [Unreachable]);
         await Expect("timeout", Add(new() { Faults = new() { Timeout = true } }), HealthState.Offline, [NotAnswering]);
-        await Expect("slow", Add(new() { Faults = new() { SlowMs = 300 } }), HealthState.Warning, [HighLatency]);
+        await Expect("slow", Add(new() { Faults = new() { SlowMs = 400 } }), HealthState.Warning, [HighLatency]);
         var looping = Add(new() { Faults = new() { RebootLoop = true, RebootLoopUpSeconds = 2000 } });
         await Expect("reboot loop", looping, HealthState.Critical, [RebootLoop]);
         await Expect("clock drift", Add(new() { Faults = new() { ClockDriftSeconds = 600 } }), HealthState.Warning, [ClockDrift]);
