@@ -126,16 +126,21 @@ public sealed class HealthCheckService
 
         var batch = new List<HealthObservation>();
         var reader = results.Reader;
+        Task<bool>? waitForData = null;
         while (true)
         {
-            var waitForData = reader.WaitToReadAsync(ct).AsTask();
+            // A partial batch is written when no result came for a while (slow cameras must not hold back the fast ones' results).
+            waitForData ??= reader.WaitToReadAsync(ct).AsTask();
             if (batch.Count > 0 && await Task.WhenAny(waitForData, Task.Delay(_options.BatchFlushInterval, ct)) != waitForData)
             {
                 failedBatches += await WriteBatchAsync(site, context, batch, states, ct) ? 0 : 1;
                 batch.Clear();
+                continue;
             }
 
-            if (!await waitForData) break;
+            var more = await waitForData;
+            waitForData = null;
+            if (!more) break;
             while (reader.TryRead(out var observation))
             {
                 batch.Add(observation);
@@ -243,10 +248,19 @@ public sealed class HealthCheckService
         {
             // Retired or deleted while it was being checked: nothing to write.
             if (!cameras.TryGetValue(obs.CameraId, out var camera) || camera.Lifecycle != CameraLifecycle.Managed) continue;
-            var previousSnapshot = snapshots.GetValueOrDefault(camera.Id);
-            var verdict = HealthEvaluator.Evaluate(camera, obs, previousSnapshot, restarts.GetValueOrDefault(camera.Id), context);
-            Apply(db, camera, obs, verdict, findings[camera.Id].ToList(), previousSnapshot, recent.GetValueOrDefault(camera.Id) ?? [], now);
-            written.Add(camera.Health);
+            try
+            {
+                var previousSnapshot = snapshots.GetValueOrDefault(camera.Id);
+                var verdict = HealthEvaluator.Evaluate(camera, obs, previousSnapshot, restarts.GetValueOrDefault(camera.Id), context);
+                Apply(db, camera, obs, verdict, findings[camera.Id].ToList(), previousSnapshot, recent.GetValueOrDefault(camera.Id) ?? [], now);
+                written.Add(camera.Health);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A rule that breaks on one camera's answers must not cost the batch: that camera keeps its previous state.
+                _logger.LogError(ex, "Health result of camera {CameraId} could not be judged", camera.Id);
+                db.ChangeTracker.Entries().Where(e => e.Entity is Camera c && c.Id == camera.Id).ToList().ForEach(e => e.State = EntityState.Unchanged);
+            }
         }
 
         await db.SaveChangesAsync(ct);
