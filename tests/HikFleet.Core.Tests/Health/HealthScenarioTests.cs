@@ -88,13 +88,20 @@ public sealed class HealthScenarioTests(HealthTestFleet fixture) : IClassFixture
         var logs = new CapturingLoggerProvider();
         using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
         var service = fixture.NewService(Immediate, logs: loggerFactory);
+        // Warm up (EF model, image decoder, first connections) on another site, so the timed sweeps below start promptly.
+        var warmup = await NewSiteAsync();
+        await fixture.AdoptAsync(warmup, Add(), HealthTestFleet.Password);
+        await service.RunSiteAsync(warmup.Id, Ct);
+
         var boots = looping.RebootCount;
+        var waited = new List<string>();
         // The first sweep sets the uptimes; three more each catch a new boot of the looping camera at a lower uptime than the
         // check before (simulated time runs 1000x faster than the application's clock, so a lower uptime is the signal the test
         // can pin down), and three identical pictures of the frozen one.
         foreach (var uptime in new[] { 1400, 950, 500, 50 })
         {
             await WaitForBootAtUptimeAsync(looping, boots, uptime);
+            waited.Add(looping.Uptime.TotalSeconds.ToString("F0"));
             boots = looping.RebootCount;
             var result = await service.RunSiteAsync(site.Id, Ct);
             Assert.Equal(expected.Count, result.Checked);
@@ -111,6 +118,14 @@ public sealed class HealthScenarioTests(HealthTestFleet fixture) : IClassFixture
             if (actual.Health != state || !actualCodes.SequenceEqual(codes.Order()) || !actual.FindingCodes.SequenceEqual(actualCodes))
                 failures.Add($"{name}: expected {state} [{string.Join(",", codes)}], got {actual.Health} [{string.Join(",", actualCodes)}] ({actual.HealthSummary}) " +
                     string.Join(" | ", findings[row.Id].Select(f => f.Evidence)));
+        }
+
+        if (failures.Count > 0)
+        {
+            var loop = expected.Single(e => e.Name == "reboot loop").Row.Id;
+            var samples = await check.HealthSamples.AsNoTracking().Where(s => s.CameraId == loop).OrderBy(s => s.Id)
+                .Select(s => $"{s.State} up={s.UptimeSeconds} [{string.Join(",", s.FindingCodes)}]").ToListAsync(Ct);
+            failures.Add("reboot-loop samples: " + string.Join(" ; ", samples) + " | uptimes waited for: " + string.Join(",", waited));
         }
 
         Assert.True(failures.Count == 0, string.Join("\n", failures));
