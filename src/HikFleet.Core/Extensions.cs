@@ -39,6 +39,7 @@ public static class CoreServiceCollectionExtensions
         services.AddOptions<DeviceAccessOptions>().BindConfiguration(DeviceAccessOptions.SectionName);
         services.AddSingleton<DeviceAccess>();
         services.AddSingleton<FleetChangeFeed>();
+        Health.HealthServiceCollectionExtensions.AddFleetHealth(services);
         // Device protocols, configured from the "Isapi" and "Sadp" sections (safe defaults: SADP on loopback only, TTL 0).
         services.AddIsapi();
         services.AddOptions<IsapiOptions>().BindConfiguration("Isapi");

@@ -123,8 +123,10 @@ internal static partial class IsapiRouter
             jpeg = JpegFrames.Black;
         else
         {
-            var frame = d.Faults.FrozenImage ? 0 : (long)(d.Clock.SimulatedSecondsSince(JpegFrames.Epoch));
-            jpeg = JpegFrames.Frame(frame + d.Index);
+            // A frozen encoder repeats one frame byte for byte; a live one differs every second, as the burnt-in OSD clock
+            // makes real snapshots differ (the 16 cached frames alone would repeat and look frozen to a hash check).
+            var second = (long)d.Clock.SimulatedSecondsSince(JpegFrames.Epoch);
+            jpeg = d.Faults.FrozenImage ? JpegFrames.Frame(d.Index) : JpegFrames.WithClock(JpegFrames.Frame(second + d.Index), second);
         }
         return new SimResponse { Body = jpeg, ContentType = "image/jpeg" };
     }

@@ -243,6 +243,23 @@ internal static class JpegFrames
 
     public static byte[] Black => BlackFrame.Value;
 
+    /// <summary>The frame with a JPEG comment segment (COM) carrying the simulated second, after SOI and the JFIF APP0 segment
+    /// (which must come first).</summary>
+    public static byte[] WithClock(byte[] frame, long second)
+    {
+        var text = System.Text.Encoding.ASCII.GetBytes("t=" + second.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var at = frame[2] == 0xFF && frame[3] == 0xE0 ? 4 + (frame[4] << 8 | frame[5]) : 2;
+        var result = new byte[frame.Length + 4 + text.Length];
+        frame.AsSpan(0, at).CopyTo(result);
+        result[at] = 0xFF;
+        result[at + 1] = 0xFE;
+        result[at + 2] = (byte)((text.Length + 2) >> 8);
+        result[at + 3] = (byte)(text.Length + 2);
+        text.CopyTo(result, at + 4);
+        frame.AsSpan(at).CopyTo(result.AsSpan(at + 4 + text.Length));
+        return result;
+    }
+
     public static byte[] Frame(long n)
     {
         var i = (int)(((n % Count) + Count) % Count);

@@ -1,0 +1,401 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Threading.Channels;
+using HikFleet.Core.Data;
+using HikFleet.Core.Data.Entities;
+using HikFleet.Core.Devices;
+using HikFleet.Core.Vault;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace HikFleet.Core.Health;
+
+/// <summary>What a sweep did.</summary>
+/// <param name="Skipped">True when a sweep of the same site was still running here.</param>
+public sealed record HealthSweepResult(Guid SiteId, int Checked, IReadOnlyDictionary<HealthState, int> States, TimeSpan Duration, bool Skipped,
+    int FailedBatches);
+
+/// <summary>
+/// Health checks of managed cameras: a site sweep (bounded concurrency, one cached client per camera, results written in batches
+/// with one SaveChanges each) and "check now" for one camera. States and findings go through flap suppression before they show.
+/// </summary>
+public sealed class HealthCheckService
+{
+    private readonly IDbContextFactory<FleetDbContext> _contexts;
+    private readonly CredentialVault _vault;
+    private readonly DeviceAccess _access;
+    private readonly DeviceClientCache _clients;
+    private readonly FleetChangeFeed _feed;
+    private readonly TimeProvider _time;
+    private readonly ILogger<HealthCheckService> _logger;
+    private readonly HealthOptions _options;
+    private readonly HealthProbe _probe;
+    private readonly ConcurrentDictionary<Guid, byte> _runningSites = new();
+
+    public HealthCheckService(IDbContextFactory<FleetDbContext> contexts, CredentialVault vault, DeviceAccess access, DeviceClientCache clients,
+        FleetChangeFeed feed, IOptions<HealthOptions> options, TimeProvider time, ILogger<HealthCheckService> logger)
+    {
+        _contexts = contexts;
+        _vault = vault;
+        _access = access;
+        _clients = clients;
+        _feed = feed;
+        _time = time;
+        _logger = logger;
+        _options = options.Value;
+        _probe = new HealthProbe(access, clients, time, _options);
+    }
+
+    /// <summary>Checks every managed camera of a site. A sweep already running for the site on this node makes this one a no-op.</summary>
+    public async Task<HealthSweepResult> RunSiteAsync(Guid siteId, CancellationToken cancellationToken)
+    {
+        if (!_runningSites.TryAdd(siteId, 0))
+        {
+            _logger.LogInformation("Health sweep of site {SiteId} skipped: the previous one is still running", siteId);
+            return new HealthSweepResult(siteId, 0, new Dictionary<HealthState, int>(), TimeSpan.Zero, true, 0);
+        }
+
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            var result = await SweepAsync(siteId, null, cancellationToken);
+            _clients.Prune(_options.ClientIdleLifetime);
+            var duration = Stopwatch.GetElapsedTime(started);
+            _logger.LogInformation("Health sweep of site {SiteId}: {Checked} cameras in {Seconds:F1} s ({States})", siteId, result.Checked,
+                duration.TotalSeconds, string.Join(", ", result.States.Select(s => $"{s.Key} {s.Value}")));
+            return result with { Duration = duration };
+        }
+        finally
+        {
+            _runningSites.TryRemove(siteId, out _);
+        }
+    }
+
+    /// <summary>"Check now" for one camera; returns its (confirmed) state, or null when it is not a managed camera.</summary>
+    public async Task<HealthState?> CheckCameraAsync(Guid cameraId, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken);
+        var siteId = await db.Cameras.Where(c => c.Id == cameraId && c.Lifecycle == CameraLifecycle.Managed).Select(c => (Guid?)c.SiteId)
+            .SingleOrDefaultAsync(cancellationToken);
+        if (siteId is null) return null;
+        var result = await SweepAsync(siteId.Value, cameraId, cancellationToken);
+        return result.States.Keys.Cast<HealthState?>().SingleOrDefault();
+    }
+
+    private sealed record SiteInfo(Guid Id, Guid TenantId, List<IPNetwork> Subnets);
+
+    private async Task<HealthSweepResult> SweepAsync(Guid siteId, Guid? onlyCamera, CancellationToken ct)
+    {
+        List<Camera> cameras;
+        Dictionary<Guid, DeviceSecret?> secrets;
+        HealthContext context;
+        SiteInfo site;
+        await using (var db = await _contexts.CreateDbContextAsync(ct))
+        {
+            site = await db.Sites.AsNoTracking().Where(s => s.Id == siteId).Select(s => new SiteInfo(s.Id, s.TenantId, s.Subnets))
+                .SingleOrDefaultAsync(ct) ?? throw new InvalidOperationException($"Site {siteId} does not exist.");
+            var managed = db.Cameras.AsNoTracking().Where(c => c.SiteId == siteId && c.Lifecycle == CameraLifecycle.Managed);
+            cameras = await managed.Where(c => onlyCamera == null || c.Id == onlyCamera).ToListAsync(ct);
+            var shared = await managed.Where(c => c.Address != null).GroupBy(c => c.Address).Where(g => g.Count() > 1).Select(g => g.Key!)
+                .ToListAsync(ct);
+            var releases = await db.FirmwareReleases.AsNoTracking().ToListAsync(ct);
+            context = new HealthContext(site.Subnets, shared.ToHashSet(), releases, _options);
+            secrets = await OpenSecretsAsync(db, cameras, ct);
+        }
+
+        var states = new Dictionary<HealthState, int>();
+        var failedBatches = 0;
+        var results = Channel.CreateBounded<HealthObservation>(new BoundedChannelOptions(Math.Max(16, _options.BatchSize * 2))
+        {
+            SingleReader = true,
+        });
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                await Parallel.ForEachAsync(cameras, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.MaxConcurrency), CancellationToken = ct },
+                    async (camera, token) => await results.Writer.WriteAsync(await ProbeSafelyAsync(camera, secrets.GetValueOrDefault(camera.Id), token), token));
+            }
+            finally
+            {
+                results.Writer.TryComplete();
+            }
+        }, ct);
+
+        var batch = new List<HealthObservation>();
+        var reader = results.Reader;
+        Task<bool>? waitForData = null;
+        while (true)
+        {
+            // A partial batch is written when no result came for a while (slow cameras must not hold back the fast ones' results).
+            waitForData ??= reader.WaitToReadAsync(ct).AsTask();
+            if (batch.Count > 0 && await Task.WhenAny(waitForData, Task.Delay(_options.BatchFlushInterval, ct)) != waitForData)
+            {
+                failedBatches += await WriteBatchAsync(site, context, batch, states, ct) ? 0 : 1;
+                batch.Clear();
+                continue;
+            }
+
+            var more = await waitForData;
+            waitForData = null;
+            if (!more) break;
+            while (reader.TryRead(out var observation))
+            {
+                batch.Add(observation);
+                if (batch.Count >= _options.BatchSize)
+                {
+                    failedBatches += await WriteBatchAsync(site, context, batch, states, ct) ? 0 : 1;
+                    batch.Clear();
+                }
+            }
+        }
+
+        if (batch.Count > 0) failedBatches += await WriteBatchAsync(site, context, batch, states, ct) ? 0 : 1;
+        await producer;
+        return new HealthSweepResult(siteId, cameras.Count, states, TimeSpan.Zero, false, failedBatches);
+    }
+
+    private async Task<Dictionary<Guid, DeviceSecret?>> OpenSecretsAsync(FleetDbContext db, List<Camera> cameras, CancellationToken ct)
+    {
+        var ids = cameras.Select(c => c.Id).ToList();
+        try
+        {
+            return (await _vault.GetForCamerasAsync(db, ids, ct)).ToDictionary(p => p.Key, p => (DeviceSecret?)p.Value);
+        }
+        catch (VaultException)
+        {
+            // One credential that cannot be opened must not stop the others: open them one by one.
+            var secrets = new Dictionary<Guid, DeviceSecret?>();
+            foreach (var id in ids)
+            {
+                try
+                {
+                    secrets[id] = await _vault.GetForCameraAsync(db, id, ct);
+                }
+                catch (VaultException ex)
+                {
+                    _logger.LogError("Credential of camera {CameraId} cannot be opened: {Reason}", id, ex.Message);
+                }
+            }
+
+            return secrets;
+        }
+    }
+
+    private async Task<HealthObservation> ProbeSafelyAsync(Camera camera, DeviceSecret? secret, CancellationToken ct)
+    {
+        try
+        {
+            return await _probe.ProbeAsync(camera, secret, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            _logger.LogWarning(ex, "Health check of camera {CameraId} at {Address} failed unexpectedly", camera.Id, camera.Address);
+            return new HealthObservation { CameraId = camera.Id, At = _time.GetUtcNow(), InternalError = "The check failed: " + ex.GetType().Name };
+        }
+    }
+
+    /// <summary>Judges and writes one batch: one SaveChanges for every row it touches. False when it could not be written.</summary>
+    private async Task<bool> WriteBatchAsync(SiteInfo site, HealthContext context, List<HealthObservation> batch,
+        Dictionary<HealthState, int> states, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var written = await TryWriteBatchAsync(context, batch, ct);
+                foreach (var state in written) states[state] = states.GetValueOrDefault(state) + 1;
+                _feed.Publish(new FleetChange("health", site.TenantId, site.Id));
+                return true;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt == 1)
+            {
+                // Someone else (discovery, an operator) changed one of these cameras meanwhile: judge again on fresh rows.
+                _logger.LogInformation("Health batch of site {SiteId} met a concurrent change; writing it again", site.Id);
+            }
+            catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or Npgsql.NpgsqlException)
+            {
+                _logger.LogError(ex, "Health batch of {Count} cameras of site {SiteId} could not be written", batch.Count, site.Id);
+                return false;
+            }
+        }
+    }
+
+    private async Task<List<HealthState>> TryWriteBatchAsync(HealthContext context, List<HealthObservation> batch, CancellationToken ct)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(ct);
+        var now = _time.GetUtcNow();
+        var ids = batch.Select(o => o.CameraId).ToList();
+        var cameras = await db.Cameras.Where(c => ids.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
+        var findings = (await db.CameraFindings.Where(f => ids.Contains(f.CameraId)).ToListAsync(ct)).ToLookup(f => f.CameraId);
+        var snapshots = await db.CameraSnapshots.Where(s => ids.Contains(s.CameraId)).ToDictionaryAsync(s => s.CameraId, ct);
+        var since = now - _options.RebootLoopWindow;
+        var restarts = await db.CameraEvents.Where(e => ids.Contains(e.CameraId) && e.Kind == CameraEventKinds.Restarted && e.At > since)
+            .GroupBy(e => e.CameraId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+        var history = Math.Max(_options.ConfirmChecks, _options.ConfirmHealthyChecks) - 1;
+        var recent = history <= 0 ? [] : await db.Cameras.Where(c => ids.Contains(c.Id))
+            .Select(c => new
+            {
+                c.Id,
+                Codes = db.HealthSamples.Where(s => s.CameraId == c.Id).OrderByDescending(s => s.At).Take(history).Select(s => s.FindingCodes).ToList(),
+            })
+            .ToDictionaryAsync(x => x.Id, x => x.Codes, ct);
+
+        var written = new List<HealthState>();
+        foreach (var obs in batch)
+        {
+            // Retired or deleted while it was being checked: nothing to write.
+            if (!cameras.TryGetValue(obs.CameraId, out var camera) || camera.Lifecycle != CameraLifecycle.Managed) continue;
+            try
+            {
+                var previousSnapshot = snapshots.GetValueOrDefault(camera.Id);
+                var verdict = HealthEvaluator.Evaluate(camera, obs, previousSnapshot, restarts.GetValueOrDefault(camera.Id), context);
+                Apply(db, camera, obs, verdict, findings[camera.Id].ToList(), previousSnapshot, recent.GetValueOrDefault(camera.Id) ?? [], now);
+                written.Add(camera.Health);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A rule that breaks on one camera's answers must not cost the batch: that camera keeps its previous state.
+                _logger.LogError(ex, "Health result of camera {CameraId} could not be judged", camera.Id);
+                db.ChangeTracker.Entries().Where(e => e.Entity is Camera c && c.Id == camera.Id).ToList().ForEach(e => e.State = EntityState.Unchanged);
+            }
+        }
+
+        await db.SaveChangesAsync(ct);
+        return written;
+    }
+
+    private void Apply(FleetDbContext db, Camera camera, HealthObservation obs, HealthVerdict verdict, List<CameraFinding> open,
+        CameraSnapshot? snapshot, List<List<string>> recentCodes, DateTimeOffset now)
+    {
+        var firstCheck = camera.HealthCheckedAt is null;
+
+        // The lockout guard first: it is what keeps the next check from costing a failed login.
+        if (obs.AuthSucceeded) DeviceAccess.RecordSuccess(camera);
+        else if (obs.AuthFailure is { } authFailure) _access.RecordFailure(camera, obs.Secret, authFailure);
+
+        camera.HealthCheckedAt = now;
+        camera.LatencyMs = obs.LatencyMs;
+        if (obs.DeviceAnswered && obs.Blocked is null) camera.LastSeenAt = now;
+        if (obs.Activated is { } activated) camera.Activated = activated;
+        if (obs.AuthSucceeded && !obs.IdentityMismatch)
+        {
+            camera.Activated = true;
+            if (obs.DeviceInfo is { } info)
+            {
+                // Firmware and the device's own name change (upgrades, renames); serial and MAC never do, so they are not touched.
+                camera.FirmwareVersion = HealthEvaluator.Bound(info.FirmwareVersion, 32) ?? camera.FirmwareVersion;
+                camera.FirmwareBuild = HealthEvaluator.Bound(info.FirmwareReleasedDate, 32) ?? camera.FirmwareBuild;
+                camera.DeviceName = HealthEvaluator.Bound(info.DeviceName, 128) ?? camera.DeviceName;
+            }
+        }
+
+        if (verdict.UptimeSeconds is { } uptime)
+        {
+            camera.UptimeSeconds = uptime;
+            camera.BootedAt = verdict.BootedAt;
+        }
+
+        if (verdict.Restart is { } restart)
+        {
+            db.CameraEvents.Add(new CameraEvent { CameraId = camera.Id, At = now, Kind = CameraEventKinds.Restarted, Detail = restart });
+            _logger.LogInformation("Camera {CameraId} at {Address} restarted", camera.Id, camera.Address);
+        }
+
+        // ---- Flap suppression of the state ----
+        var observed = verdict.State;
+        if (firstCheck) Confirm(db, camera, observed, verdict.Summary, now);
+        else if (observed == camera.Health)
+        {
+            camera.PendingHealth = null;
+            camera.PendingHealthCount = 0;
+            camera.HealthSummary = verdict.Summary;
+        }
+        else
+        {
+            camera.PendingHealthCount = camera.PendingHealth == observed ? camera.PendingHealthCount + 1 : 1;
+            camera.PendingHealth = observed;
+            var needed = observed == HealthState.Healthy ? _options.ConfirmHealthyChecks : _options.ConfirmChecks;
+            if (camera.PendingHealthCount >= needed) Confirm(db, camera, observed, verdict.Summary, now);
+        }
+
+        // ---- Findings: open or resolve a code only when enough consecutive checks agree ----
+        var confirmAfter = Math.Max(1, _options.ConfirmChecks);
+        var previous = recentCodes.Take(confirmAfter - 1).ToList();
+        bool Agreed(string code, bool present) => firstCheck || confirmAfter <= 1 ||
+            (previous.Count >= confirmAfter - 1 && previous.All(codes => codes.Contains(code) == present));
+        foreach (var finding in verdict.Findings)
+        {
+            var row = open.FirstOrDefault(f => f.Code == finding.Code);
+            if (row is not null)
+            {
+                row.Severity = finding.Severity;
+                row.Summary = finding.Summary;
+                row.Evidence = HealthEvaluator.Bound(finding.Evidence, 2000);
+                row.Fix = finding.Fix;
+                row.LastSeenAt = now;
+            }
+            else if (Agreed(finding.Code, true))
+            {
+                row = new CameraFinding
+                {
+                    CameraId = camera.Id, Code = finding.Code, Severity = finding.Severity, Summary = finding.Summary,
+                    Evidence = HealthEvaluator.Bound(finding.Evidence, 2000), Fix = finding.Fix, FirstSeenAt = now, LastSeenAt = now,
+                };
+                db.CameraFindings.Add(row);
+                open.Add(row);
+                db.CameraEvents.Add(new CameraEvent { CameraId = camera.Id, At = now, Kind = CameraEventKinds.FindingOpened, Detail = $"{finding.Code}: {finding.Summary}" });
+                if (finding.Code == HealthFindings.ReplacedDevice)
+                    db.CameraEvents.Add(new CameraEvent { CameraId = camera.Id, At = now, Kind = CameraEventKinds.Replaced, Detail = HealthEvaluator.Bound(finding.Evidence, 2000) });
+            }
+        }
+
+        foreach (var row in open.ToList())
+        {
+            if (verdict.Findings.Any(f => f.Code == row.Code) || !Agreed(row.Code, false)) continue;
+            db.CameraFindings.Remove(row);
+            open.Remove(row);
+            db.CameraEvents.Add(new CameraEvent { CameraId = camera.Id, At = now, Kind = CameraEventKinds.FindingResolved, Detail = $"{row.Code}: {row.Summary}" });
+        }
+
+        camera.FindingCodes = open.Select(f => f.Code).Order(StringComparer.Ordinal).ToList();
+        camera.UpdatedAt = now;
+
+        db.HealthSamples.Add(new HealthSample
+        {
+            CameraId = camera.Id, At = now, State = observed, LatencyMs = obs.LatencyMs, CpuPercent = verdict.CpuPercent,
+            MemoryPercent = verdict.MemoryPercent, UptimeSeconds = verdict.UptimeSeconds, ClockOffsetSeconds = verdict.ClockOffsetSeconds,
+            FindingCodes = verdict.Findings.Select(f => f.Code).Distinct().Order(StringComparer.Ordinal).ToList(),
+        });
+
+        if (obs.SnapshotMeasurement is { } measured && !obs.IdentityMismatch)
+        {
+            if (snapshot is null)
+            {
+                snapshot = new CameraSnapshot { CameraId = camera.Id, Sha256 = measured.Sha256 };
+                db.CameraSnapshots.Add(snapshot);
+            }
+
+            snapshot.TakenAt = now;
+            snapshot.Sha256 = measured.Sha256;
+            snapshot.MeanLuma = measured.MeanLuma;
+            snapshot.UnchangedCount = verdict.UnchangedSnapshots ?? 0;
+            snapshot.Jpeg = obs.Snapshot is { } jpeg && jpeg.Length <= _options.MaxThumbnailBytes ? jpeg : null;
+        }
+    }
+
+    private void Confirm(FleetDbContext db, Camera camera, HealthState state, string summary, DateTimeOffset now)
+    {
+        var before = camera.Health;
+        camera.PendingHealth = null;
+        camera.PendingHealthCount = 0;
+        camera.HealthSummary = summary;
+        if (before == state) return;
+        camera.Health = state;
+        camera.HealthChangedAt = now;
+        db.CameraEvents.Add(new CameraEvent { CameraId = camera.Id, At = now, Kind = CameraEventKinds.HealthChanged, Detail = $"{before} → {state}: {summary}" });
+        _logger.LogInformation("Camera {CameraId} at {Address}: {Before} -> {State}", camera.Id, camera.Address, before, state);
+    }
+}

@@ -1,0 +1,53 @@
+namespace HikFleet.Core.Health;
+
+/// <summary>Thresholds and limits of the health checks, bound from <c>Fleet:Health</c> (docs/health.md explains each).</summary>
+public sealed class HealthOptions
+{
+    public const string SectionName = "Fleet:Health";
+
+    /// <summary>Cameras checked at the same time in one sweep.</summary>
+    public int MaxConcurrency { get; set; } = 64;
+    /// <summary>Results written per SaveChanges (camera rows, findings, events, samples).</summary>
+    public int BatchSize { get; set; } = 200;
+    /// <summary>Longest a batch waits to fill before it is written anyway.</summary>
+    public TimeSpan BatchFlushInterval { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>Upper bound of one camera's whole check (every request is also bounded by the ISAPI timeouts).</summary>
+    public TimeSpan CameraCheckTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Flap suppression: consecutive checks that must agree before the state changes (and a finding opens or resolves).</summary>
+    public int ConfirmChecks { get; set; } = 2;
+    /// <summary>Consecutive checks that must agree before a camera is called healthy again.</summary>
+    public int ConfirmHealthyChecks { get; set; } = 3;
+
+    /// <summary>The first answer taking longer than this is a <c>high-latency</c> finding.</summary>
+    public TimeSpan LatencyWarning { get; set; } = TimeSpan.FromSeconds(1);
+    public double CpuWarningPercent { get; set; } = 90;
+    public double MemoryWarningPercent { get; set; } = 90;
+    /// <summary>Device clock further off than this from ours is <c>clock-drift</c>.</summary>
+    public TimeSpan ClockDriftWarning { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>A boot time later than the stored one by more than this is a restart (absorbs rounding and request time).</summary>
+    public TimeSpan RestartTolerance { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Unexpected restarts within <see cref="RebootLoopWindow"/> that make a reboot loop.</summary>
+    public int RebootLoopRestarts { get; set; } = 3;
+    public TimeSpan RebootLoopWindow { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Mean luma (0–255) below which a snapshot is black.</summary>
+    public double BlackLumaThreshold { get; set; } = 12;
+    /// <summary>Checks in a row returning a byte-identical snapshot (after the first) that make it frozen.</summary>
+    public int FrozenAfterUnchanged { get; set; } = 2;
+    /// <summary>Snapshots up to this size are kept as the camera's thumbnail.</summary>
+    public int MaxThumbnailBytes { get; set; } = 256 * 1024;
+    /// <summary>Largest image dimension decoded for the luma check (hostile headers claim huge sizes).</summary>
+    public int MaxSnapshotDimension { get; set; } = 8192;
+    /// <summary>Share of the link speed the configured streams may use before <c>link-too-slow</c> (several clients pull a stream).</summary>
+    public double LinkUtilisationLimit { get; set; } = 0.5;
+
+    /// <summary>Health samples older than this are deleted by <see cref="HealthRetentionJob"/>.</summary>
+    public TimeSpan SampleRetention { get; set; } = TimeSpan.FromDays(30);
+    /// <summary>Camera events (timeline) older than this are deleted by <see cref="HealthRetentionJob"/>.</summary>
+    public TimeSpan EventRetention { get; set; } = TimeSpan.FromDays(180);
+    /// <summary>Rows deleted per statement, so retention never holds long locks.</summary>
+    public int RetentionChunk { get; set; } = 10_000;
+    /// <summary>Cached device clients not used for this long are disposed.</summary>
+    public TimeSpan ClientIdleLifetime { get; set; } = TimeSpan.FromMinutes(30);
+}

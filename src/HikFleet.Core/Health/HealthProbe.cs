@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using HikFleet.Core.Data.Entities;
+using HikFleet.Core.Devices;
+using HikFleet.Core.Vault;
+using HikFleet.Isapi;
+using HikFleet.Isapi.Models;
+
+namespace HikFleet.Core.Health;
+
+/// <summary>Everything one check read from one camera (or why it could not). Produced by <see cref="HealthProbe"/>, judged by <see cref="HealthEvaluator"/>.</summary>
+internal sealed class HealthObservation
+{
+    public required Guid CameraId { get; init; }
+    public DateTimeOffset At { get; set; }
+    public DeviceSecret? Secret { get; set; }
+    /// <summary>The lockout guard said no: only an unauthenticated probe was made.</summary>
+    public AccessDecision? Blocked { get; set; }
+    /// <summary>The device rejected the credential or reported its lock on an authenticated call.</summary>
+    public IsapiException? AuthFailure { get; set; }
+    public bool AuthSucceeded { get; set; }
+    /// <summary>No complete answer to the first request: connection refused/broken (Unreachable) or too slow (Timeout).</summary>
+    public IsapiException? ReachFailure { get; set; }
+    public bool? Activated { get; set; }
+    public int? LatencyMs { get; set; }
+    /// <summary>The latency was taken from an answer that could not be read (a body at its size limit): not a round-trip time.</summary>
+    public bool LatencyFromFailedAnswer { get; set; }
+    /// <summary>Set when the check itself failed (no address, an unexpected error): the camera's state stays undecided.</summary>
+    public string? InternalError { get; set; }
+
+    public UserCheck? UserCheck { get; set; }
+    public DeviceInfo? DeviceInfo { get; set; }
+    public bool IdentityMismatch { get; set; }
+    public DeviceStatus? Status { get; set; }
+    /// <summary>Our clock when the status answer was produced (midpoint of the request), for uptime and clock offset.</summary>
+    public DateTimeOffset? StatusAt { get; set; }
+    public TimeSettings? Time { get; set; }
+    public StorageInfo? Storage { get; set; }
+    public IReadOnlyList<StreamingChannel>? Streams { get; set; }
+    public IReadOnlyList<NetworkInterfaceInfo>? Interfaces { get; set; }
+    public byte[]? Snapshot { get; set; }
+    public SnapshotMeasurement? SnapshotMeasurement { get; set; }
+    public IsapiException? SnapshotFailure { get; set; }
+    /// <summary>Steps that failed after the device answered (hostile or broken answers): step name and error.</summary>
+    public List<(string Step, IsapiException Error)> StepFailures { get; } = [];
+
+    public bool DeviceAnswered => ReachFailure is null && InternalError is null;
+}
+
+/// <summary>
+/// Reads a camera for one health check. Lockout rules (DESIGN.md "Safety with devices", §1.5): the persisted guard
+/// (<see cref="DeviceAccess.Decide"/>) is asked first; when it says no, only an unauthenticated GET /SDK/activateStatus goes
+/// out. Otherwise the credential is proven by one request (userCheck), then identity (deviceInfo), and only then the remaining
+/// reads follow one by one, so a wrong password costs exactly one failed login.
+/// </summary>
+internal sealed class HealthProbe(DeviceAccess access, DeviceClientCache clients, TimeProvider time, HealthOptions options)
+{
+    public async Task<HealthObservation> ProbeAsync(Camera camera, DeviceSecret? secret, CancellationToken cancellationToken)
+    {
+        var obs = new HealthObservation { CameraId = camera.Id, At = time.GetUtcNow(), Secret = secret };
+        if (camera.Address is null)
+        {
+            obs.InternalError = "The camera has no address yet; discovery sets it.";
+            return obs;
+        }
+
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(options.CameraCheckTimeout);
+        var ct = budget.Token;
+        var decision = access.Decide(camera, secret);
+        try
+        {
+            var client = clients.Get(camera, decision.Allowed ? secret : null);
+            if (!decision.Allowed)
+            {
+                obs.Blocked = decision;
+                await ProbeAnonymouslyAsync(client, obs, ct);
+                return obs;
+            }
+
+            // 1. Prove the credential with the cheapest call, alone (§1.5).
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                obs.UserCheck = await client.CheckUserAsync(ct);
+                obs.AuthSucceeded = true;
+                obs.LatencyMs = Elapsed(started);
+            }
+            catch (IsapiException ex)
+            {
+                if (!Classify(obs, "userCheck", ex, started)) return obs;
+            }
+
+            // 2. Identity before anything else: another device at this address gets no further questions.
+            started = Stopwatch.GetTimestamp();
+            try
+            {
+                obs.DeviceInfo = await client.GetDeviceInfoAsync(ct);
+                obs.AuthSucceeded = true;
+                // The latency is the quicker of the two first answers: the first one may carry a Digest challenge or a new
+                // connection, and one scheduling hiccup on our side should not make a camera "slow".
+                var identityLatency = Elapsed(started);
+                obs.LatencyMs = obs.LatencyMs is { } first && !obs.LatencyFromFailedAnswer ? Math.Min(first, identityLatency) : identityLatency;
+                obs.LatencyFromFailedAnswer = false;
+                if (IsOtherDevice(camera, obs.DeviceInfo))
+                {
+                    obs.IdentityMismatch = true;
+                    return obs;
+                }
+            }
+            catch (IsapiException ex)
+            {
+                if (!Classify(obs, "deviceInfo", ex, started)) return obs;
+            }
+
+            // 3. The rest, one after the other: Digest needs a strictly increasing nonce count, and requests racing over
+            // several connections arrive out of order, are answered stale and cost a round trip each (devices are small servers anyway).
+            await Step(obs, "status", async () =>
+            {
+                var t0 = time.GetUtcNow();
+                obs.Status = await client.GetStatusAsync(ct);
+                var t1 = time.GetUtcNow();
+                obs.StatusAt = t0 + (t1 - t0) / 2;
+            });
+            await Step(obs, "time", async () => obs.Time = await client.GetTimeAsync(ct));
+            await Step(obs, "storage", async () => obs.Storage = await client.GetStorageAsync(ct));
+            await Step(obs, "streams", async () => obs.Streams = await client.GetStreamingChannelsAsync(ct));
+            await SnapshotAsync(client, obs, ct);
+            if (obs.Status is { NetPorts.Count: 0 } || obs.Status is null)
+                await Step(obs, "interfaces", async () => obs.Interfaces = await client.GetNetworkInterfacesAsync(ct));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && obs.LatencyMs is null)
+        {
+            obs.ReachFailure = new IsapiException(IsapiErrorKind.Timeout, $"no answer within the check budget of {options.CameraCheckTimeout.TotalSeconds:F0} s");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            obs.StepFailures.Add(("check", new IsapiException(IsapiErrorKind.Timeout, $"the check ran out of its {options.CameraCheckTimeout.TotalSeconds:F0} s budget")));
+        }
+
+        return obs;
+    }
+
+    private async Task ProbeAnonymouslyAsync(IsapiClient client, HealthObservation obs, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            obs.Activated = (await client.GetActivationStatusAsync(ct)).Activated;
+            obs.LatencyMs = Elapsed(started);
+        }
+        catch (IsapiException ex) when (ex.Kind is IsapiErrorKind.Unreachable or IsapiErrorKind.Timeout or IsapiErrorKind.CertificateChanged)
+        {
+            obs.ReachFailure = ex;
+        }
+        catch (IsapiException ex)
+        {
+            // It answered, just not readably: reachable, activation unknown.
+            obs.LatencyMs = Elapsed(started);
+            obs.StepFailures.Add(("activateStatus", ex));
+        }
+    }
+
+    /// <summary>Sorts a failure of a sequential step; false = stop the check here.</summary>
+    private static bool Classify(HealthObservation obs, string step, IsapiException ex, long started)
+    {
+        switch (ex.Kind)
+        {
+            case IsapiErrorKind.Unauthorized or IsapiErrorKind.LockedOut:
+                obs.AuthFailure = ex;
+                obs.LatencyMs ??= ex.FailedFast ? null : Elapsed(started);
+                return false;
+            case IsapiErrorKind.NotActivated:
+                obs.Activated = false;
+                obs.LatencyMs ??= Elapsed(started);
+                return false;
+            case IsapiErrorKind.Unreachable or IsapiErrorKind.Timeout or IsapiErrorKind.CertificateChanged:
+                if (obs.LatencyMs is null)
+                {
+                    obs.ReachFailure = ex;
+                    return false;
+                }
+
+                obs.StepFailures.Add((step, ex));
+                return false;
+            case IsapiErrorKind.NotSupported:
+                // Answered after authentication (a 401 would have come first): the credential stands.
+                obs.LatencyMs ??= Elapsed(started);
+                return true;
+            default:
+                // Busy, device error, malformed: the device answered with something other than a 401, so the credential was
+                // not rejected and the remaining reads cannot cost a failed login.
+                if (obs.LatencyMs is null)
+                {
+                    obs.LatencyMs = Elapsed(started);
+                    obs.LatencyFromFailedAnswer = true;
+                }
+
+                obs.StepFailures.Add((step, ex));
+                return true;
+        }
+    }
+
+    private static async Task Step(HealthObservation obs, string step, Func<Task> read)
+    {
+        try
+        {
+            await read();
+        }
+        catch (IsapiException ex) when (ex.Kind != IsapiErrorKind.NotSupported)
+        {
+            obs.StepFailures.Add((step, ex));
+        }
+        catch (IsapiException)
+        {
+            // Not every model has every resource (no SD card slot, no storage API).
+        }
+    }
+
+    private async Task SnapshotAsync(IsapiClient client, HealthObservation obs, CancellationToken ct)
+    {
+        try
+        {
+            var snapshot = await client.GetSnapshotAsync(101, ct);
+            obs.Snapshot = snapshot.Data.ToArray();
+            obs.SnapshotMeasurement = SnapshotAnalysis.Measure(snapshot.Data.Span, options.MaxSnapshotDimension);
+        }
+        catch (IsapiException ex) when (ex.Kind != IsapiErrorKind.NotSupported)
+        {
+            obs.SnapshotFailure = ex;
+        }
+        catch (IsapiException)
+        {
+            // No picture channel 101 (an NVR without that channel): nothing to judge.
+        }
+    }
+
+    /// <summary>A serial or MAC that is present and differs from the row is another device; a missing one proves nothing.</summary>
+    internal static bool IsOtherDevice(Camera camera, DeviceInfo info)
+    {
+        var serialDiffers = !string.IsNullOrWhiteSpace(info.SerialNumber) &&
+            !string.Equals(info.SerialNumber.Trim(), camera.SerialNumber, StringComparison.OrdinalIgnoreCase);
+        var macDiffers = info.MacAddress is { Length: 17 } mac && !string.Equals(mac, camera.MacAddress, StringComparison.OrdinalIgnoreCase);
+        return serialDiffers || macDiffers;
+    }
+
+    private static int Elapsed(long started) => (int)Math.Min(int.MaxValue, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+}
