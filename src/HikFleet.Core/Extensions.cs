@@ -25,6 +25,7 @@ public static class CoreServiceCollectionExtensions
         services.AddFleetJobs(FleetDatabase.WithApplicationName(connectionString, "hikfleet-jobs"), runJobServer);
         services.AddFleetAudit();
         services.AddFleetDiscovery();
+        services.AddSingleton<SiteScheduleSync>();
         services.AddSingleton<SiteService>();
         services.AddSingleton<CameraService>();
         services.AddSingleton<TenantService>();

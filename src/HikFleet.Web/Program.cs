@@ -15,7 +15,7 @@ builder.AddFleetAuth();
 var app = builder.Build();
 
 await app.PrepareFleetDatabaseAsync();
-app.DeclareFleetSchedules();
+await app.DeclareFleetSchedulesAsync();
 
 app.UseFleetPipeline();
 app.MapFleetEndpoints();

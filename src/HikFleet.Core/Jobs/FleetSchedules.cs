@@ -7,10 +7,16 @@ namespace HikFleet.Core.Jobs;
 public static class FleetSchedules
 {
     public const string AuditChainVerification = "audit-chain-verification";
+    public const string HealthRetention = "health-retention";
+    public const string SiteSchedules = "site-schedules";
 
     public static void Declare(IRecurringJobManager jobs)
     {
         // Tampering with the audit trail must be noticed within the hour, not at the next audit.
         jobs.AddOrUpdate<AuditChainVerificationJob>(AuditChainVerification, job => job.ExecuteAsync(CancellationToken.None), Cron.Hourly());
+        // Samples and events beyond their retention, in chunks, at night (UTC).
+        jobs.AddOrUpdate<Health.HealthRetentionJob>(HealthRetention, job => job.ExecuteAsync(CancellationToken.None), Cron.Daily(3));
+        // Per-site discovery and health jobs follow the sites' settings (also synced at start and whenever a site is saved).
+        jobs.AddOrUpdate<SiteScheduleSync>(SiteSchedules, job => job.SyncAllAsync(CancellationToken.None), "*/5 * * * *");
     }
 }

@@ -53,10 +53,10 @@ public static class ServiceExtensions
     }
 
     /// <summary>Declares the recurring jobs (Core owns the list) on the fleet's job storage.</summary>
-    public static WebApplication DeclareFleetSchedules(this WebApplication app)
+    public static async Task DeclareFleetSchedulesAsync(this WebApplication app)
     {
         Core.Jobs.FleetSchedules.Declare(app.Services.GetRequiredService<Hangfire.IRecurringJobManager>());
-        return app;
+        await app.Services.GetRequiredService<Core.Jobs.SiteScheduleSync>().SyncAllAsync(app.Lifetime.ApplicationStopping);
     }
 
     public static WebApplication UseFleetPipeline(this WebApplication app)

@@ -1,0 +1,62 @@
+using Hangfire;
+using Hangfire.Storage;
+using HikFleet.Core.Data;
+using HikFleet.Core.Discovery;
+using HikFleet.Core.Health;
+using Microsoft.EntityFrameworkCore;
+
+namespace HikFleet.Core.Jobs;
+
+/// <summary>
+/// Keeps each site's recurring discovery and health jobs in line with its cron settings: at start, after a site is saved or
+/// deleted, and every few minutes (so a change made through another node or by hand is picked up, and jobs of deleted sites go).
+/// </summary>
+public sealed class SiteScheduleSync(IDbContextFactory<FleetDbContext> contexts, IRecurringJobManager jobs, JobStorage storage)
+{
+    /// <summary>Declares or removes one site's jobs.</summary>
+    public async Task SyncSiteAsync(Guid siteId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var site = await db.Sites.AsNoTracking().SingleOrDefaultAsync(s => s.Id == siteId, cancellationToken);
+        if (site is null)
+        {
+            jobs.RemoveIfExists(SiteDiscoveryJob.RecurringId(siteId));
+            jobs.RemoveIfExists(HealthCheckJob.RecurringJobId(siteId));
+            return;
+        }
+
+        SiteDiscoveryJob.Schedule(jobs, site);
+        HealthCheckJob.Schedule(jobs, site.Id, site.HealthCron);
+    }
+
+    /// <summary>Declares every site's jobs and removes those of sites that no longer exist.</summary>
+    [DisableConcurrentExecution(timeoutInSeconds: 120)]
+    public async Task SyncAllAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var sites = await db.Sites.AsNoTracking().ToListAsync(cancellationToken);
+        foreach (var site in sites)
+        {
+            SiteDiscoveryJob.Schedule(jobs, site);
+            HealthCheckJob.Schedule(jobs, site.Id, site.HealthCron);
+        }
+
+        var known = sites.Select(s => s.Id).ToHashSet();
+        using var connection = storage.GetConnection();
+        foreach (var job in connection.GetRecurringJobs())
+        {
+            if (SiteOf(job.Id) is { } siteId && !known.Contains(siteId)) jobs.RemoveIfExists(job.Id);
+        }
+    }
+
+    /// <summary>The site a per-site recurring job id belongs to ("discovery-{N}", "health-{N}"), or null for other jobs.</summary>
+    internal static Guid? SiteOf(string jobId)
+    {
+        foreach (var prefix in new[] { "discovery-", "health-" })
+        {
+            if (jobId.StartsWith(prefix, StringComparison.Ordinal) && Guid.TryParseExact(jobId[prefix.Length..], "N", out var id)) return id;
+        }
+
+        return null;
+    }
+}
