@@ -25,6 +25,7 @@ public static class CoreServiceCollectionExtensions
         services.AddFleetAudit();
         services.AddSingleton<SiteService>();
         services.AddSingleton<CameraService>();
+        services.AddSingleton<Inventory.InventoryQueries>();
         services.AddSingleton<TenantService>();
         services.AddSingleton<ApiTokenService>();
         services.AddSingleton(TimeProvider.System);
