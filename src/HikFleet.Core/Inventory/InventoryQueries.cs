@@ -84,7 +84,7 @@ public sealed class InventoryQueries(IDbContextFactory<FleetDbContext> contexts,
             .Take(200).ToListAsync(cancellationToken);
     }
 
-    private static IQueryable<Camera> Filter(IQueryable<Camera> cameras, CameraListQuery query)
+    internal static IQueryable<Camera> Filter(IQueryable<Camera> cameras, CameraListQuery query)
     {
         if (query.TenantId is { } tenant) cameras = cameras.Where(c => c.Site!.TenantId == tenant);
         if (query.SiteId is { } site) cameras = cameras.Where(c => c.SiteId == site);
@@ -117,7 +117,7 @@ public sealed class InventoryQueries(IDbContextFactory<FleetDbContext> contexts,
                 || EF.Functions.ILike(c.SerialNumber, pattern)
                 || EF.Functions.Like(c.MacAddress, macPattern)
                 || EF.Functions.ILike(c.Model, pattern)
-                || (c.Address != null && EF.Functions.Like(c.Address.ToString(), pattern)));
+                || (c.Address != null && EF.Functions.Like(EF.Functions.Host(c.Address), pattern)));
         }
 
         return cameras;
