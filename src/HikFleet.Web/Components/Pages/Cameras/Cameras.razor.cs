@@ -22,7 +22,12 @@ public sealed partial class Cameras
     /// <summary>"Select all" is bounded: a bulk action on more than this is a job, not a click.</summary>
     public const int MaxSelection = 10_000;
 
-    private MudTable<CameraListItem>? _table;
+    private int _pageIndex;
+    private int _pageSize = 50;
+    private CameraSort _sort = CameraSort.Name;
+    private bool _descending;
+    private bool _loading;
+    private int _loadVersion;
     private readonly HashSet<Guid> _selected = [];
     private IReadOnlyList<CameraListItem> _page = [];
     private int _total;
@@ -58,6 +63,8 @@ public sealed partial class Cameras
     [SupplyParameterFromQuery(Name = "lifecycle")] public string? LifecycleQuery { get; set; }
     [SupplyParameterFromQuery(Name = "q")] public string? SearchQuery { get; set; }
 
+    private int PageCount => Math.Max(1, (_total + _pageSize - 1) / _pageSize);
+
     private bool PageFullySelected => _page.Count > 0 && _page.All(c => _selected.Contains(c.Id));
 
     protected override async Task OnInitializedAsync()
@@ -79,13 +86,14 @@ public sealed partial class Cameras
 
         _findingCodes = await Inventory.FindingCodesAsync(_scope);
         _canRetire = _scope.Can(FleetPermissions.ManageSites);
+        await LoadAsync();
         if (RendererInfo.IsInteractive)
         {
             _live = new LiveReload(Feed, change => InventoryQueries.Concerns(_scope, change), () => InvokeAsync(ReloadAsync));
         }
     }
 
-    private CameraListQuery Query(TableState? state = null) => new()
+    private CameraListQuery Query() => new()
     {
         TenantId = _tenantId,
         SiteId = _siteId,
@@ -93,25 +101,57 @@ public sealed partial class Cameras
         FindingCode = _finding,
         Lifecycle = _lifecycle,
         Search = _search,
-        Sort = Enum.TryParse<CameraSort>(state?.SortLabel, out var sort) ? sort : CameraSort.Name,
-        Descending = state?.SortDirection == SortDirection.Descending,
-        Page = state?.Page ?? 0,
-        PageSize = state?.PageSize ?? 50,
+        Sort = _sort,
+        Descending = _descending,
+        Page = _pageIndex,
+        PageSize = _pageSize,
     };
 
-    private async Task<TableData<CameraListItem>> LoadPageAsync(TableState state, CancellationToken cancellationToken)
+    /// <summary>Loads the current page; a slower answer to an older request (typing fast) is dropped, never shown over a newer one.</summary>
+    private async Task LoadAsync()
     {
-        var result = await Inventory.ListCamerasAsync(_scope, Query(state), cancellationToken);
+        var version = ++_loadVersion;
+        _loading = true;
+        var result = await Inventory.ListCamerasAsync(_scope, Query());
+        if (version != _loadVersion) return;
+        if (result.Items.Count == 0 && result.Total > 0 && _pageIndex > 0)
+        {
+            // The list shrank under the current page (filter, live change): show the last page instead of an empty one.
+            _pageIndex = (result.Total - 1) / _pageSize;
+            await LoadAsync();
+            return;
+        }
+
         _page = result.Items;
         _total = result.Total;
+        _loading = false;
         _loadedOnce = true;
-        return new TableData<CameraListItem> { Items = result.Items, TotalItems = result.Total };
     }
 
     private async Task ReloadAsync()
     {
-        if (_table is not null) await _table.ReloadServerData();
+        await LoadAsync();
         StateHasChanged();
+    }
+
+    private async Task FilterChangedAsync()
+    {
+        _pageIndex = 0;
+        await LoadAsync();
+    }
+
+    private async Task OnPageAsync(int page)
+    {
+        _pageIndex = Math.Clamp(page - 1, 0, PageCount - 1);
+        await LoadAsync();
+    }
+
+    private async Task OnSortAsync(CameraSort sort)
+    {
+        _descending = _sort == sort && !_descending;
+        _sort = sort;
+        _pageIndex = 0;
+        await LoadAsync();
     }
 
     private void OnSearchTyped(string? value) => _search = value;
@@ -119,38 +159,38 @@ public sealed partial class Cameras
     private async Task OnSearchAsync(string? value)
     {
         _search = value;
-        await ReloadAsync();
+        await FilterChangedAsync();
     }
 
     private async Task OnTenantAsync(Guid? tenant)
     {
         _tenantId = tenant;
         if (_siteId is { } site && _sites.FirstOrDefault(s => s.Id == site)?.TenantId != tenant && tenant is not null) _siteId = null;
-        await ReloadAsync();
+        await FilterChangedAsync();
     }
 
     private async Task OnSiteAsync(Guid? site)
     {
         _siteId = site;
-        await ReloadAsync();
+        await FilterChangedAsync();
     }
 
     private async Task OnStatesAsync(IEnumerable<HealthState>? states)
     {
         _states = (states ?? []).ToList();
-        await ReloadAsync();
+        await FilterChangedAsync();
     }
 
     private async Task OnFindingAsync(string? code)
     {
         _finding = code;
-        await ReloadAsync();
+        await FilterChangedAsync();
     }
 
     private async Task OnLifecycleAsync(CameraLifecycle? lifecycle)
     {
         _lifecycle = lifecycle;
-        await ReloadAsync();
+        await FilterChangedAsync();
     }
 
     private void Toggle(Guid id, bool selected)
@@ -197,7 +237,7 @@ public sealed partial class Cameras
 
         Snackbar.Add($"{retired} camera(s) retired.", Severity.Success);
         foreach (var message in refused.Distinct().Take(3)) Snackbar.Add(message, Severity.Warning);
-        await ReloadAsync();
+        await LoadAsync();
     }
 
     public void Dispose() => _live?.Dispose();
