@@ -178,6 +178,15 @@ public sealed partial class Sites
             if (result.Succeeded)
             {
                 _credential = await SiteService.DefaultCredentialAsync(_scope, id);
+                // Storing it also set the site's device user name: take that version, or the next save would look like a conflict.
+                await using var db = await Contexts.CreateDbContextAsync();
+                var current = await _scope.Sites(db).AsNoTracking().Where(s => s.Id == id).Select(s => new { s.Version, s.DefaultUserName }).SingleOrDefaultAsync();
+                if (current is not null && _editor is not null)
+                {
+                    _editor.Version = current.Version;
+                    _editor.DefaultUserName = current.DefaultUserName;
+                }
+
                 Snackbar.Add("Default credential stored in the vault.", Severity.Success);
             }
             else if (result.Errors.ContainsKey(""))
