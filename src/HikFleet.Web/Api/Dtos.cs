@@ -12,9 +12,12 @@ public sealed record SiteDto(Guid Id, Guid TenantId, string Name, string TimeZon
     int MissingAfterRuns, string DefaultUserName, string ReprovisionPolicy, uint Version)
 {
     public static readonly Expression<Func<Site, SiteDto>> Projection = s =>
-        new SiteDto(s.Id, s.TenantId, s.Name, s.TimeZone, s.Subnets.Select(n => n.ToString()).ToList(), s.NtpServer, s.Cameras.Count,
-            s.DiscoveryCron, s.HealthCron, s.SadpInterfaces.Select(a => a.ToString()).ToList(), s.ProbeRanges, s.ProbePort, s.MissingAfterRuns,
+        new SiteDto(s.Id, s.TenantId, s.Name, s.TimeZone, Texts(s.Subnets), s.NtpServer, s.Cameras.Count,
+            s.DiscoveryCron, s.HealthCron, Texts(s.SadpInterfaces), s.ProbeRanges, s.ProbePort, s.MissingAfterRuns,
             s.DefaultUserName, s.ReprovisionPolicy.ToString(), s.Version);
+
+    // Called in the final projection, so EF reads each array column whole and converts it here (no per-element subquery).
+    private static List<string> Texts<T>(IEnumerable<T> values) where T : notnull => values.Select(v => v.ToString()!).ToList();
 }
 
 /// <summary>The site's default device credential (write-only: the password is never returned).</summary>
