@@ -46,7 +46,8 @@ public sealed partial class Dashboard
     private async Task LoadAsync()
     {
         _scope = await Scopes.GetAsync(Authentication);
-        _data = await Inventory.DashboardAsync(_scope);
+        // A screenful: the full list is the camera list filtered by state.
+        _data = await Inventory.DashboardAsync(_scope, problemLimit: 25);
         _loadedAt = DateTimeOffset.UtcNow;
     }
 
