@@ -32,7 +32,9 @@ public sealed class LiveReload : IDisposable
     }
 
     /// <summary>How many reloads ran (for tests and diagnostics).</summary>
-    public int Reloads { get; private set; }
+    public int Reloads => Volatile.Read(ref _reloads);
+
+    private int _reloads;
 
     private void OnChanged(FleetChange change)
     {
@@ -63,7 +65,7 @@ public sealed class LiveReload : IDisposable
     {
         try
         {
-            Reloads++;
+            Interlocked.Increment(ref _reloads);
             await _reload();
         }
         catch (ObjectDisposedException)
