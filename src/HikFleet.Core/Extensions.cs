@@ -28,6 +28,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<SiteScheduleSync>();
         services.AddSingleton<SiteService>();
         services.AddSingleton<CameraService>();
+        services.AddSingleton<Inventory.InventoryQueries>();
         services.AddSingleton<TenantService>();
         services.AddSingleton<ApiTokenService>();
         services.AddSingleton(TimeProvider.System);

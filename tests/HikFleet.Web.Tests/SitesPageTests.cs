@@ -34,6 +34,8 @@ public sealed class SitesPageTests : BunitContext, IClassFixture<MigratedDatabas
         Services.AddSingleton(database.ContextFactory);
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton<HikFleet.Core.Audit.AuditLog>();
+        Services.AddSingleton(HikFleet.Core.Vault.VaultKeyRing.CreateNew(out _));
+        Services.AddSingleton<HikFleet.Core.Vault.CredentialVault>();
         Services.AddSingleton<SiteService>();
         Services.AddSingleton<FleetScopeProvider>();
         _auth = AddAuthorization();

@@ -3,13 +3,14 @@ using HikFleet.Core.Common;
 using HikFleet.Core.Data;
 using HikFleet.Core.Data.Entities;
 using HikFleet.Core.Security;
+using HikFleet.Core.Vault;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace HikFleet.Core.Sites;
 
 /// <summary>Creates, changes and removes sites; the rules live here so the UI and the API behave the same.</summary>
-public sealed class SiteService(IDbContextFactory<FleetDbContext> contexts, AuditLog audit)
+public sealed class SiteService(IDbContextFactory<FleetDbContext> contexts, AuditLog audit, CredentialVault vault)
 {
     public async Task<ServiceResult> CreateAsync(FleetScope scope, SiteInput input, CancellationToken cancellationToken = default)
     {
@@ -30,7 +31,7 @@ public sealed class SiteService(IDbContextFactory<FleetDbContext> contexts, Audi
             return ServiceResult.Forbidden("Your role may not create sites in this tenant.");
         }
 
-        var errors = SiteValidator.Validate(input, out var subnets);
+        var errors = SiteValidator.Validate(input, out var subnets, out var normalised);
         if (errors.Count > 0)
         {
             return ServiceResult.Invalid(errors);
@@ -50,6 +51,7 @@ public sealed class SiteService(IDbContextFactory<FleetDbContext> contexts, Audi
             Subnets = subnets,
             NtpServer = string.IsNullOrWhiteSpace(input.NtpServer) ? null : input.NtpServer.Trim(),
         };
+        Apply(site, input, normalised);
         db.Sites.Add(site);
         return await SaveAsync(db, site.Id, cancellationToken);
     }
@@ -76,7 +78,7 @@ public sealed class SiteService(IDbContextFactory<FleetDbContext> contexts, Audi
             return (ServiceResult.Forbidden("Your role may not change this site."), site.TenantId);
         }
 
-        var errors = SiteValidator.Validate(input, out var subnets);
+        var errors = SiteValidator.Validate(input, out var subnets, out var normalised);
         if (errors.Count > 0)
         {
             return (ServiceResult.Invalid(errors), site.TenantId);
@@ -92,6 +94,7 @@ public sealed class SiteService(IDbContextFactory<FleetDbContext> contexts, Audi
         site.TimeZone = input.TimeZone;
         site.Subnets = subnets;
         site.NtpServer = string.IsNullOrWhiteSpace(input.NtpServer) ? null : input.NtpServer.Trim();
+        Apply(site, input, normalised);
         site.UpdatedAt = DateTimeOffset.UtcNow;
         return (await SaveAsync(db, site.Id, cancellationToken), site.TenantId);
     }
@@ -128,9 +131,88 @@ public sealed class SiteService(IDbContextFactory<FleetDbContext> contexts, Audi
         return (await SaveAsync(db, siteId, cancellationToken), site.TenantId, site.Name);
     }
 
+    private static void Apply(Site site, SiteInput input, SiteValidator.Normalised normalised)
+    {
+        site.DiscoveryCron = normalised.DiscoveryCron;
+        site.HealthCron = normalised.HealthCron;
+        site.SadpInterfaces = normalised.SadpInterfaces;
+        site.ProbeRanges = normalised.ProbeRanges;
+        site.ProbePort = input.ProbePort;
+        site.MissingAfterRuns = input.MissingAfterRuns;
+        site.DefaultUserName = input.DefaultUserName.Trim();
+        site.ReprovisionPolicy = input.ReprovisionPolicy;
+    }
+
+    /// <summary>
+    /// Sets the site's default device credential (tried once when adopting cameras of the site). Stored in the vault; the password is
+    /// never audited, logged or returned. Needs <see cref="FleetPermissions.ManageSites"/> for the site's tenant.
+    /// </summary>
+    public async Task<ServiceResult> SetDefaultCredentialAsync(FleetScope scope, Guid siteId, string? userName, string? password,
+        CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var site = await scope.Sites(db).SingleOrDefaultAsync(s => s.Id == siteId, cancellationToken);
+        if (site is null)
+        {
+            return ServiceResult.NotFound("The site does not exist.");
+        }
+
+        var user = userName?.Trim() ?? "";
+        ServiceResult result;
+        if (!scope.Can(FleetPermissions.ManageSites, site.TenantId))
+        {
+            result = ServiceResult.Forbidden("Your role may not change this site's credentials.");
+        }
+        else if (SiteValidator.UserNameProblem(user) is { } userProblem)
+        {
+            result = ServiceResult.Invalid("userName", userProblem);
+        }
+        else if (string.IsNullOrEmpty(password))
+        {
+            result = ServiceResult.Invalid("password", "Enter the password the site's cameras use.");
+        }
+        else if (password.Length > CredentialVault.MaxPasswordLength)
+        {
+            result = ServiceResult.Invalid("password", $"A device password has at most {CredentialVault.MaxPasswordLength} characters.");
+        }
+        else if (password.Any(char.IsControl))
+        {
+            result = ServiceResult.Invalid("password", "A device password has no control characters.");
+        }
+        else
+        {
+            await vault.StoreForSiteAsync(db, site.Id, user, password, scope.UserName ?? "system", cancellationToken);
+            site.DefaultUserName = user;
+            site.UpdatedAt = DateTimeOffset.UtcNow;
+            await db.SaveChangesAsync(cancellationToken);
+            result = ServiceResult.Ok(site.Id);
+        }
+
+        // The user name is kept; the password never is (nor its length).
+        await audit.RecordAsync(scope, "site.credential.set", result, site.TenantId, site.Id, parameters: new { userName = user }, cancellationToken: cancellationToken);
+        return result;
+    }
+
+    /// <summary>Who set the site's default credential and when (never the password); null when none is set or the site is not in scope.</summary>
+    public async Task<DefaultCredentialInfo?> DefaultCredentialAsync(FleetScope scope, Guid siteId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var inScope = scope.Sites(db).Where(s => s.Id == siteId).Select(s => s.Id);
+        return await db.DeviceCredentials.AsNoTracking()
+            .Where(c => c.SiteId != null && inScope.Contains(c.SiteId.Value) && c.SupersededAt == null)
+            .Select(c => new DefaultCredentialInfo(c.UserName, c.CreatedAt, c.CreatedBy))
+            .SingleOrDefaultAsync(cancellationToken);
+    }
+
     /// <summary>What an audit entry keeps of a site edit (all of it: sites hold no secrets).</summary>
     private static object Describe(SiteInput input) =>
-        new { name = input.Name?.Trim(), timeZone = input.TimeZone, subnets = input.Subnets, ntpServer = input.NtpServer };
+        new
+        {
+            name = input.Name?.Trim(), timeZone = input.TimeZone, subnets = input.Subnets, ntpServer = input.NtpServer,
+            discoveryCron = input.DiscoveryCron, healthCron = input.HealthCron, sadpInterfaces = input.SadpInterfaces,
+            probeRanges = input.ProbeRanges, probePort = input.ProbePort, missingAfterRuns = input.MissingAfterRuns,
+            defaultUserName = input.DefaultUserName, reprovisionPolicy = input.ReprovisionPolicy.ToString(),
+        };
 
     private static async Task<ServiceResult> SaveAsync(FleetDbContext db, Guid id, CancellationToken cancellationToken)
     {
@@ -149,3 +231,6 @@ public sealed class SiteService(IDbContextFactory<FleetDbContext> contexts, Audi
         }
     }
 }
+
+/// <summary>What the UI shows about a site's default credential: never the password.</summary>
+public sealed record DefaultCredentialInfo(string UserName, DateTimeOffset SetAt, string? SetBy);

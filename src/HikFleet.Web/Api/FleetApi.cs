@@ -2,6 +2,7 @@ using System.Security.Claims;
 using HikFleet.Core.Cameras;
 using HikFleet.Core.Data;
 using HikFleet.Core.Data.Entities;
+using HikFleet.Core.Inventory;
 using HikFleet.Core.Security;
 using HikFleet.Core.Sites;
 using HikFleet.Core.Tenants;
@@ -20,6 +21,7 @@ public static class FleetApi
         api.MapTenantEndpoints();
         api.MapSiteEndpoints();
         api.MapCameraEndpoints();
+        api.MapCameraMediaEndpoints();
         api.MapTokenEndpoints();
         api.MapUserEndpoints();
         api.MapInventoryEndpoints();
@@ -106,6 +108,16 @@ public static class FleetApi
             })
             .RequireAuthorization(FleetPermissions.ManageSites);
 
+        api.MapPut("/sites/{id:guid}/credential", async (Guid id, SiteCredentialDto body, ClaimsPrincipal user, FleetScopeProvider scopes,
+                SiteService sites, CancellationToken ct) =>
+            {
+                var scope = await scopes.GetAsync(user, ct);
+                var result = await sites.SetDefaultCredentialAsync(scope, id, body.UserName, body.Password, ct);
+                // Never echoes the password: the answer says who set which user name, and when.
+                return await ApiResults.FromAsync(result, async _ => Results.Ok(await sites.DefaultCredentialAsync(scope, id, ct)));
+            })
+            .RequireAuthorization(FleetPermissions.ManageSites);
+
         api.MapDelete("/sites/{id:guid}", async (Guid id, ClaimsPrincipal user, FleetScopeProvider scopes, SiteService sites, CancellationToken ct) =>
             {
                 var scope = await scopes.GetAsync(user, ct);
@@ -116,43 +128,17 @@ public static class FleetApi
 
     private static void MapCameraEndpoints(this RouteGroupBuilder api)
     {
-        api.MapGet("/cameras", async (Guid? siteId, string? state, string? q, int? page, int? pageSize, ClaimsPrincipal user,
-                FleetScopeProvider scopes, IDbContextFactory<FleetDbContext> contexts, CancellationToken ct) =>
+        api.MapGet("/cameras", async ([AsParameters] CameraListParameters p, ClaimsPrincipal user, FleetScopeProvider scopes,
+                InventoryQueries inventory, CancellationToken ct) =>
             {
                 var scope = await scopes.GetAsync(user, ct);
-                var size = Math.Clamp(pageSize ?? 50, 1, 500);
-                var number = Math.Max(page ?? 1, 1);
-                await using var db = await contexts.CreateDbContextAsync(ct);
-                var cameras = scope.Cameras(db);
-                if (siteId is { } site)
+                if (!p.TryBuild(out var query, out var errors))
                 {
-                    cameras = cameras.Where(c => c.SiteId == site);
+                    return Results.ValidationProblem(errors);
                 }
 
-                if (state is { Length: > 0 })
-                {
-                    if (!Enum.TryParse<HealthState>(state, ignoreCase: true, out var health))
-                    {
-                        return Results.ValidationProblem(new Dictionary<string, string[]>
-                        {
-                            ["state"] = [$"Unknown state; one of {string.Join(", ", Enum.GetNames<HealthState>())}."],
-                        });
-                    }
-
-                    cameras = cameras.Where(c => c.Health == health);
-                }
-
-                if (q is { Length: > 0 })
-                {
-                    var pattern = "%" + q.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
-                    cameras = cameras.Where(c => EF.Functions.ILike(c.Name ?? "", pattern) || EF.Functions.ILike(c.SerialNumber, pattern)
-                        || EF.Functions.ILike(c.Model, pattern) || EF.Functions.ILike(c.MacAddress, pattern));
-                }
-
-                var total = await cameras.CountAsync(ct);
-                var items = await cameras.OrderBy(c => c.Name).ThenBy(c => c.SerialNumber)
-                    .Skip((number - 1) * size).Take(size).Select(CameraDto.Projection).ToListAsync(ct);
-                return Results.Ok(new PageDto<CameraDto>(items, total, number, size));
+                var result = await inventory.ListCamerasAsync(scope, query, ct);
+                return Results.Ok(new PageDto<CameraDto>(result.Items.Select(CameraDto.From).ToList(), result.Total, query.Page + 1, query.PageSize));
             })
             .RequireAuthorization(FleetPermissions.Read);
 

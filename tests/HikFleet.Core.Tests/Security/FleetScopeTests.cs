@@ -63,7 +63,9 @@ public sealed class FleetScopeTests : IClassFixture<MigratedDatabase>
         var admin = await TestUsers.CreateAsync(_database, $"ta-{Guid.NewGuid():N}", FleetRoles.TenantAdmin, [new TenantMembership { TenantId = a.Id }]);
         await using var db = _database.CreateContext();
         var scope = await FleetScope.LoadAsync(db, admin.Id, ct);
-        var sites = new SiteService(_database.ContextFactory, new HikFleet.Core.Audit.AuditLog(_database.ContextFactory, TimeProvider.System));
+        var audit = new HikFleet.Core.Audit.AuditLog(_database.ContextFactory, TimeProvider.System);
+        var sites = new SiteService(_database.ContextFactory, audit,
+            new HikFleet.Core.Vault.CredentialVault(HikFleet.Core.Vault.VaultKeyRing.CreateNew(out _), _database.ContextFactory, audit, TimeProvider.System));
 
         Assert.True((await sites.CreateAsync(scope, new SiteInput { TenantId = a.Id, Name = "New A", TimeZone = "UTC" }, ct)).Succeeded);
 

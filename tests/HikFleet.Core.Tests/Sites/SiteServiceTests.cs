@@ -18,7 +18,9 @@ public sealed class SiteServiceTests : IClassFixture<MigratedDatabase>
     public SiteServiceTests(MigratedDatabase database)
     {
         _database = database;
-        _sites = new SiteService(database.ContextFactory, new AuditLog(database.ContextFactory, TimeProvider.System));
+        var audit = new AuditLog(database.ContextFactory, TimeProvider.System);
+        _sites = new SiteService(database.ContextFactory, audit,
+            new HikFleet.Core.Vault.CredentialVault(HikFleet.Core.Vault.VaultKeyRing.CreateNew(out _), database.ContextFactory, audit, TimeProvider.System));
         _audit = new AuditVerifier(database.ContextFactory);
     }
 
