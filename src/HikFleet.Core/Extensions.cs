@@ -26,6 +26,7 @@ public static class CoreServiceCollectionExtensions
         services.AddFleetAudit();
         services.AddFleetDiscovery();
         services.AddSingleton<SiteScheduleSync>();
+        services.AddHostedService<SiteScheduleListener>();
         services.AddSingleton<SiteService>();
         services.AddSingleton<CameraService>();
         services.AddSingleton<Inventory.InventoryQueries>();

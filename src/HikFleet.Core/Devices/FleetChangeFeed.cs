@@ -4,6 +4,12 @@ namespace HikFleet.Core.Devices;
 /// <param name="Kind">"health", "discovery", "inventory", "operation"...</param>
 public sealed record FleetChange(string Kind, Guid? TenantId, Guid? SiteId, Guid? CameraId = null);
 
+/// <summary>The kinds of <see cref="FleetChange"/>.</summary>
+public static class FleetChangeKinds
+{
+    public const string Health = "health", Discovery = "discovery", Inventory = "inventory", Site = "site", Operation = "operation";
+}
+
 /// <summary>
 /// In-process fan-out of inventory changes to open pages (Blazor circuits subscribe, jobs publish after they commit).
 /// Several web nodes would relay this through PostgreSQL LISTEN/NOTIFY (DESIGN.md, Beyond one machine).

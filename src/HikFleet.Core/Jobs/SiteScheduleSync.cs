@@ -1,6 +1,8 @@
 using Hangfire;
 using Hangfire.Storage;
 using HikFleet.Core.Data;
+using HikFleet.Core.Devices;
+using Microsoft.Extensions.Logging;
 using HikFleet.Core.Discovery;
 using HikFleet.Core.Health;
 using Microsoft.EntityFrameworkCore;
@@ -58,5 +60,38 @@ public sealed class SiteScheduleSync(IDbContextFactory<FleetDbContext> contexts,
         }
 
         return null;
+    }
+}
+
+/// <summary>Re-declares a site's jobs as soon as the site is saved or deleted on this node (the 5-minute sync covers other nodes).</summary>
+public sealed class SiteScheduleListener(FleetChangeFeed feed, SiteScheduleSync sync, Microsoft.Extensions.Logging.ILogger<SiteScheduleListener> logger)
+    : Microsoft.Extensions.Hosting.IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        feed.Changed += OnChanged;
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        feed.Changed -= OnChanged;
+        return Task.CompletedTask;
+    }
+
+    private void OnChanged(FleetChange change)
+    {
+        if (change.Kind != FleetChangeKinds.Site || change.SiteId is not { } siteId) return;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await sync.SyncSiteAsync(siteId);
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Could not update the schedules of site {SiteId}; the periodic sync will retry", siteId);
+            }
+        });
     }
 }

@@ -1,3 +1,4 @@
+using HikFleet.Core.Devices;
 using HikFleet.Core.Audit;
 using HikFleet.Core.Common;
 using HikFleet.Core.Data;
@@ -10,12 +11,13 @@ using Npgsql;
 namespace HikFleet.Core.Sites;
 
 /// <summary>Creates, changes and removes sites; the rules live here so the UI and the API behave the same.</summary>
-public sealed class SiteService(IDbContextFactory<FleetDbContext> contexts, AuditLog audit, CredentialVault vault)
+public sealed class SiteService(IDbContextFactory<FleetDbContext> contexts, AuditLog audit, CredentialVault vault, FleetChangeFeed? changes = null)
 {
     public async Task<ServiceResult> CreateAsync(FleetScope scope, SiteInput input, CancellationToken cancellationToken = default)
     {
         var result = await CreateCoreAsync(scope, input, cancellationToken);
         await audit.RecordAsync(scope, "site.create", result, input.TenantId, parameters: Describe(input), cancellationToken: cancellationToken);
+        Published(result, input.TenantId, result.Id);
         return result;
     }
 
@@ -61,6 +63,7 @@ public sealed class SiteService(IDbContextFactory<FleetDbContext> contexts, Audi
     {
         var (result, tenantId) = await UpdateCoreAsync(scope, siteId, input, cancellationToken);
         await audit.RecordAsync(scope, "site.update", result, tenantId, siteId, parameters: Describe(input), cancellationToken: cancellationToken);
+        Published(result, tenantId, siteId);
         return result;
     }
 
@@ -104,6 +107,7 @@ public sealed class SiteService(IDbContextFactory<FleetDbContext> contexts, Audi
     {
         var (result, tenantId, name) = await DeleteCoreAsync(scope, siteId, cancellationToken);
         await audit.RecordAsync(scope, "site.delete", result, tenantId, siteId, parameters: new { name }, cancellationToken: cancellationToken);
+        Published(result, tenantId, siteId);
         return result;
     }
 
@@ -129,6 +133,12 @@ public sealed class SiteService(IDbContextFactory<FleetDbContext> contexts, Audi
 
         db.Sites.Remove(site);
         return (await SaveAsync(db, siteId, cancellationToken), site.TenantId, site.Name);
+    }
+
+    /// <summary>Tells live pages and the schedule keeper (per-site discovery/health jobs) that a site changed.</summary>
+    private void Published(ServiceResult result, Guid? tenantId, Guid? siteId)
+    {
+        if (result.Succeeded && siteId is not null) changes?.Publish(new FleetChange(FleetChangeKinds.Site, tenantId, siteId));
     }
 
     private static void Apply(Site site, SiteInput input, SiteValidator.Normalised normalised)
