@@ -223,6 +223,7 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
                 "api/v1/sites/{id:guid}/discovery" => (inScope ? world.SiteA : world.SiteB).Id,
                 "api/v1/cameras/{id:guid}/ignore" => await NewCameraAsync(inScope ? world.SiteA.Id : world.SiteB.Id),
                 "api/v1/cameras/{id:guid}/credential/reveal" => (inScope ? world.CameraA : world.CameraB).Id,
+                "api/v1/cameras/{id:guid}/check" => (inScope ? world.CameraA : world.CameraB).Id,
                 "api/v1/users/{id:guid}/lock" or "api/v1/users/{id:guid}/unlock" =>
                     (await _factory.CreateUserAsync(FleetRoles.Viewer, new TenantMembership { TenantId = tenant.Id })).Id,
                 _ => throw new InvalidOperationException($"The matrix does not know how to fill /{route.Pattern}; teach it."),

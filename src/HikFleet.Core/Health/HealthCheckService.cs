@@ -1,3 +1,5 @@
+using HikFleet.Core.Security;
+using HikFleet.Core.Common;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
@@ -71,6 +73,32 @@ public sealed class HealthCheckService
         {
             _runningSites.TryRemove(siteId, out _);
         }
+    }
+
+    /// <summary>
+    /// "Check now" asked by a person: the camera must be in their scope (else NotFound) and their role must operate its site
+    /// (else Forbidden); only managed cameras are checked (else Conflict). A read of the device, not a change: not audited.
+    /// </summary>
+    public async Task<(ServiceResult Result, HealthState? State)> CheckNowAsync(FleetScope scope, Guid cameraId, CancellationToken cancellationToken)
+    {
+        await using (var db = await _contexts.CreateDbContextAsync(cancellationToken))
+        {
+            var camera = await scope.Cameras(db).Where(c => c.Id == cameraId)
+                .Select(c => new { c.SiteId, c.Site!.TenantId, c.Lifecycle }).SingleOrDefaultAsync(cancellationToken);
+            if (camera is null) return (ServiceResult.NotFound("The camera does not exist."), null);
+            if (!scope.Can(FleetPermissions.Operate, camera.TenantId, camera.SiteId))
+            {
+                return (ServiceResult.Forbidden("Your role may not run checks on cameras."), null);
+            }
+
+            if (camera.Lifecycle != CameraLifecycle.Managed)
+            {
+                return (ServiceResult.Conflict("", "Only managed cameras are health-checked; adopt it first."), null);
+            }
+        }
+
+        var state = await CheckCameraAsync(cameraId, cancellationToken);
+        return state is null ? (ServiceResult.Conflict("", "The camera is no longer managed."), null) : (ServiceResult.Ok(cameraId), state);
     }
 
     /// <summary>"Check now" for one camera; returns its (confirmed) state, or null when it is not a managed camera.</summary>

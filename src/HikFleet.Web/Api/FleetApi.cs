@@ -152,6 +152,18 @@ public static class FleetApi
             })
             .RequireAuthorization(FleetPermissions.Read);
 
+        // "Check now": runs the health check of one managed camera and answers with its confirmed state.
+        api.MapPost("/cameras/{id:guid}/check", async (Guid id, ClaimsPrincipal user, FleetScopeProvider scopes, Core.Health.HealthCheckService health,
+                IDbContextFactory<FleetDbContext> contexts, CancellationToken ct) =>
+            {
+                var scope = await scopes.GetAsync(user, ct);
+                var (result, _) = await health.CheckNowAsync(scope, id, ct);
+                if (!result.Succeeded) return ApiResults.From(result, _ => Results.Ok());
+                await using var db = await contexts.CreateDbContextAsync(ct);
+                return Results.Ok(await scope.Cameras(db).Where(c => c.Id == id).Select(CameraDto.Projection).SingleAsync(ct));
+            })
+            .RequireAuthorization(FleetPermissions.Operate);
+
         api.MapPut("/cameras/{id:guid}", async (Guid id, CameraUpdateDto body, ClaimsPrincipal user, FleetScopeProvider scopes,
                 CameraService cameras, IDbContextFactory<FleetDbContext> contexts, CancellationToken ct) =>
             {

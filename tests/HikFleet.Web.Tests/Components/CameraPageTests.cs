@@ -119,6 +119,48 @@ public sealed class CameraPageTests(MigratedDatabase database) : InventoryPageCo
     }
 
     [Fact]
+    public async Task An_operator_checks_a_camera_now()
+    {
+        var camera = await SeedCameraAsync();
+        await using (var db = Database.CreateContext())
+        {
+            // Nothing listens on 127.0.0.1:9 here: the check finds the camera offline at once.
+            await db.Cameras.Where(c => c.Id == camera.Id).ExecuteUpdateAsync(s => s
+                .SetProperty(c => c.Lifecycle, CameraLifecycle.Managed)
+                .SetProperty(c => c.Address, System.Net.IPAddress.Loopback)
+                .SetProperty(c => c.HttpPort, 9)
+                .SetProperty(c => c.HealthCheckedAt, (DateTimeOffset?)null), Ct);
+        }
+
+        await SignInAsync(FleetRoles.Operator, new TenantMembership { TenantId = camera.Site!.TenantId });
+        var page = RenderPage(camera.Id);
+        var before = DateTimeOffset.UtcNow;
+        await ClickAsync(page, "[data-testid=check-now]");
+        await using var check = Database.CreateContext();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await check.Cameras.AsNoTracking().SingleAsync(c => c.Id == camera.Id, Ct)).HealthCheckedAt is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the check did not record a result");
+            await Task.Delay(100, Ct);
+        }
+
+        Assert.Equal(1, await check.HealthSamples.CountAsync(h => h.CameraId == camera.Id && h.At >= before, Ct));
+    }
+
+    [Fact]
+    public async Task A_viewer_has_no_check_now()
+    {
+        var camera = await SeedCameraAsync();
+        await using (var db = Database.CreateContext())
+        {
+            await db.Cameras.Where(c => c.Id == camera.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.Lifecycle, CameraLifecycle.Managed), Ct);
+        }
+
+        await SignInAsync(FleetRoles.Viewer, new TenantMembership { TenantId = camera.Site!.TenantId });
+        Assert.Empty(RenderPage(camera.Id).FindAll("[data-testid=check-now]"));
+    }
+
+    [Fact]
     public async Task A_camera_of_another_tenant_is_not_shown()
     {
         var camera = await SeedCameraAsync();

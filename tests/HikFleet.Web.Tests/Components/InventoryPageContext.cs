@@ -1,3 +1,5 @@
+using HikFleet.Core.Health;
+using HikFleet.Isapi;
 using System.Net;
 using System.Security.Claims;
 using Bunit;
@@ -44,6 +46,13 @@ public abstract class InventoryPageContext : BunitContext
         Services.AddSingleton<InventoryQueries>();
         Services.AddSingleton<FleetChangeFeed>();
         Services.AddSingleton<FleetScopeProvider>();
+        // "Check now" on the camera page runs the real health check (against loopback only).
+        Services.AddLogging();
+        Services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
+        Services.AddIsapi();
+        Services.AddOptions<DeviceAccessOptions>();
+        Services.AddSingleton<DeviceAccess>();
+        Services.AddFleetHealth();
         _auth = AddAuthorization();
         Services.AddCascadingAuthenticationState();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));

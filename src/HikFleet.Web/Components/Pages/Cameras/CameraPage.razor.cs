@@ -22,6 +22,8 @@ public sealed partial class CameraPage
     private readonly LineChartOptions _chartOptions = new() { ShowDataMarkers = false, YAxisTicks = 4 };
     private FleetScope _scope = FleetScope.Nobody;
     private bool _canReveal;
+    private bool _canCheck;
+    private bool _checking;
     private LiveReload? _live;
 
     [Parameter] public Guid Id { get; set; }
@@ -31,6 +33,8 @@ public sealed partial class CameraPage
     [Inject] private AuthenticationStateProvider Authentication { get; set; } = default!;
     [Inject] private FleetChangeFeed Feed { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
+    [Inject] private Core.Health.HealthCheckService Health { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
 
     private string Title => _details?.Camera is { } c ? c.Name ?? c.DeviceName ?? c.SerialNumber : "Camera";
@@ -74,6 +78,8 @@ public sealed partial class CameraPage
         _details = details;
         // The button exists only for administrators; the vault refuses everyone else anyway (and audits the attempt).
         _canReveal = _scope.Can(FleetPermissions.Administer) && details.HasCredential;
+        _canCheck = details.Camera.Lifecycle == CameraLifecycle.Managed
+            && _scope.Can(FleetPermissions.Operate, details.TenantId, details.Camera.SiteId);
         return true;
     }
 
@@ -98,6 +104,21 @@ public sealed partial class CameraPage
             new ChartSeries<double> { Name = "Latency (ms)", Data = new ChartData<double>(latency) },
             new ChartSeries<double> { Name = "CPU (%)", Data = new ChartData<double>(cpu) },
         ];
+    }
+
+    private async Task CheckNowAsync()
+    {
+        _checking = true;
+        try
+        {
+            var (result, state) = await Health.CheckNowAsync(_scope, Id, CancellationToken.None);
+            Snackbar.Add(result.Succeeded ? $"Checked: {state}." : result.Message, result.Succeeded ? Severity.Success : Severity.Warning);
+            await LoadAsync();
+        }
+        finally
+        {
+            _checking = false;
+        }
     }
 
     private async Task RevealAsync()
