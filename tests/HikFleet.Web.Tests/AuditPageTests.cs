@@ -8,6 +8,7 @@ using HikFleet.Core.Security;
 using HikFleet.Testing;
 using HikFleet.Web.Auth;
 using HikFleet.Web.Components.Pages.Audit;
+using HikFleet.Web.Tests.Components;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
@@ -16,37 +17,14 @@ using MudBlazor.Services;
 namespace HikFleet.Web.Tests;
 
 /// <summary>The audit trail page over a real database: scope-limited rows, the chain indicator and an on-demand check.</summary>
-public sealed class AuditPageTests : BunitContext, IClassFixture<MigratedDatabase>
+public sealed class AuditPageTests(MigratedDatabase database) : InventoryPageContext(database), IClassFixture<MigratedDatabase>
 {
-    private readonly MigratedDatabase _database;
-    private readonly BunitAuthorizationContext _auth;
-
-    public AuditPageTests(MigratedDatabase database)
-    {
-        _database = database;
-        DefaultWaitTimeout = TimeSpan.FromSeconds(30);
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        Services.AddMudServices();
-        Services.AddSingleton(database.ContextFactory);
-        Services.AddSingleton(TimeProvider.System);
-        Services.AddLogging();
-        Services.AddOptions<AuditOptions>();
-        Services.AddSingleton<AuditLog>();
-        Services.AddSingleton<AuditVerifier>();
-        Services.AddSingleton<AuditChainMonitor>();
-        Services.AddSingleton<AuditQueries>();
-        Services.AddSingleton<FleetScopeProvider>();
-        _auth = AddAuthorization();
-        Services.AddCascadingAuthenticationState();
-        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
-    }
-
     [Fact]
     public async Task AnAuditorSeesTheirTenantsEntries_AndCanVerifyTheChain()
     {
-        var ct = Xunit.TestContext.Current.CancellationToken;
+        var ct = Ct;
         Site mine, other;
-        await using (var db = _database.CreateContext())
+        await using (var db = Database.CreateContext())
         {
             mine = await TestFleet.CreateSiteAsync(db, "Mine");
             other = await TestFleet.CreateSiteAsync(db, "Other");
@@ -62,11 +40,7 @@ public sealed class AuditPageTests : BunitContext, IClassFixture<MigratedDatabas
             }, ct);
         }
 
-        var user = await TestUsers.CreateAsync(_database, $"aud-{Guid.NewGuid():N}"[..20], FleetRoles.Auditor,
-            [new TenantMembership { TenantId = mine.TenantId }]);
-        _auth.SetAuthorized(user.UserName!);
-        _auth.SetRoles(FleetRoles.Auditor);
-        _auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()));
+        await SignInAsync(FleetRoles.Auditor, new TenantMembership { TenantId = mine.TenantId });
 
         Render<MudPopoverProvider>();
         Render<MudSnackbarProvider>();

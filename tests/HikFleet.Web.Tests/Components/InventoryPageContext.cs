@@ -38,7 +38,7 @@ public abstract class InventoryPageContext : BunitContext
         Services.AddMudServices();
         Services.AddSingleton(database.ContextFactory);
         Services.AddSingleton(TimeProvider.System);
-        Services.AddSingleton<AuditLog>();
+        Services.AddFleetAudit();
         Services.AddSingleton(VaultKeyRing.CreateNew(out _));
         Services.AddSingleton<CredentialVault>();
         Services.AddSingleton<SiteService>();
