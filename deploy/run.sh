@@ -31,8 +31,9 @@ trap stop_all EXIT
 trap 'exit 130' INT TERM
 
 if [ -z "${ConnectionStrings__Fleet:-}" ]; then
+  # Stop PostgreSQL at the end only if this run started it: a cluster that was already up (tests, another session) stays up.
+  if ! "$repo/deploy/pg.sh" status >/dev/null 2>&1; then own_pg=1; fi
   "$repo/deploy/pg.sh" start
-  own_pg=1
   ConnectionStrings__Fleet="$("$repo/deploy/pg.sh" url)"
   # Migrations run as the schema owner; the app itself only gets data rights (it cannot alter the audit trail).
   ConnectionStrings__FleetOwner="$("$repo/deploy/pg.sh" owner-url)"
