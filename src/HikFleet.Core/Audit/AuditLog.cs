@@ -60,6 +60,34 @@ public sealed partial class AuditLog(IDbContextFactory<FleetDbContext> contexts,
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// Appends one entry inside the caller's open transaction on <paramref name="db"/>, so the business change and its audit entry
+    /// commit together or not at all (a crash between the two can lose neither). Saves the caller's pending changes too. The
+    /// chain lock is held until the caller commits: keep such transactions short.
+    /// </summary>
+    public async Task<AuditEntry> AppendInTransactionAsync(FleetDbContext db, AuditRecord record, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(record);
+        var transaction = db.Database.CurrentTransaction
+            ?? throw new InvalidOperationException("AppendInTransactionAsync needs an open transaction on the context (BeginTransactionAsync).");
+        var entry = CreateEntry(record);
+        // An execution-strategy retry re-runs the caller's block: an entry left from the failed attempt must not be inserted twice.
+        foreach (var stale in db.ChangeTracker.Entries<AuditEntry>().Where(e => e.State == EntityState.Added).ToList())
+        {
+            stale.State = EntityState.Detached;
+        }
+
+        var (previous, id) = await LockAndReadTailAsync(db, transaction, cancellationToken);
+        entry.Id = id;
+        entry.OccurredAt = AuditChain.TruncateToMicroseconds(time.GetUtcNow());
+        entry.PreviousHash = previous ?? AuditChain.GenesisHash.ToArray();
+        entry.Hash = AuditChain.ComputeHash(entry);
+        db.AuditEntries.Add(entry);
+        await db.SaveChangesAsync(cancellationToken);
+        return entry;
+    }
+
     // Three statements, one round trip (the lock is held until commit, so every saved round trip is throughput). They
     // must stay separate statements: under READ COMMITTED each takes its own snapshot, so the tail is read AFTER the
     // lock is granted and sees the previous appender's committed entry. In one statement the snapshot would predate

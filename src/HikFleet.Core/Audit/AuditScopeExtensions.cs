@@ -12,7 +12,17 @@ public static class AuditScopeExtensions
     /// <summary>Appends an entry for a service call: refusals and failures are recorded too, not only successes.</summary>
     public static Task<AuditEntry> RecordAsync(this AuditLog log, FleetScope scope, string action, ServiceResult result,
         Guid? tenantId = null, Guid? siteId = null, Guid? cameraId = null, object? parameters = null, CancellationToken cancellationToken = default) =>
-        log.AppendAsync(new AuditRecord
+        log.AppendAsync(ToRecord(scope, action, result, tenantId, siteId, cameraId, parameters), cancellationToken);
+
+    /// <summary>As <see cref="RecordAsync"/>, inside the caller's open transaction: the change and its entry commit together.</summary>
+    public static Task<AuditEntry> RecordInTransactionAsync(this AuditLog log, Data.FleetDbContext db, FleetScope scope, string action,
+        ServiceResult result, Guid? tenantId = null, Guid? siteId = null, Guid? cameraId = null, object? parameters = null,
+        CancellationToken cancellationToken = default) =>
+        log.AppendInTransactionAsync(db, ToRecord(scope, action, result, tenantId, siteId, cameraId, parameters), cancellationToken);
+
+    private static AuditRecord ToRecord(FleetScope scope, string action, ServiceResult result, Guid? tenantId, Guid? siteId, Guid? cameraId,
+        object? parameters) =>
+        new AuditRecord
         {
             Actor = scope.ToAuditActor(),
             Action = action,
@@ -27,5 +37,5 @@ public static class AuditScopeExtensions
             SiteId = siteId ?? (action.StartsWith("site.", StringComparison.Ordinal) ? result.Id : null),
             CameraId = cameraId,
             Parameters = parameters,
-        }, cancellationToken);
+        };
 }

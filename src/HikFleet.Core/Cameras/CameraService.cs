@@ -38,10 +38,8 @@ public sealed class CameraService(IDbContextFactory<FleetDbContext> contexts, Au
         var before = camera.Name;
         camera.Name = string.IsNullOrEmpty(trimmed) ? null : trimmed;
         camera.UpdatedAt = DateTimeOffset.UtcNow;
-        await db.SaveChangesAsync(cancellationToken);
         var result = ServiceResult.Ok(camera.Id);
-        await audit.RecordAsync(scope, "camera.rename", result, camera.Site.TenantId, camera.SiteId, camera.Id,
-            new { from = before, to = camera.Name }, cancellationToken);
+        await CommitWithAuditAsync(db, scope, "camera.rename", result, camera, new { from = before, to = camera.Name }, cancellationToken);
         return result;
     }
 
@@ -67,10 +65,18 @@ public sealed class CameraService(IDbContextFactory<FleetDbContext> contexts, Au
 
         camera.Lifecycle = CameraLifecycle.Retired;
         camera.UpdatedAt = DateTimeOffset.UtcNow;
-        await db.SaveChangesAsync(cancellationToken);
         var result = ServiceResult.Ok(camera.Id);
-        await audit.RecordAsync(scope, "camera.retire", result, camera.Site.TenantId, camera.SiteId, camera.Id,
-            new { serial = camera.SerialNumber, mac = camera.MacAddress }, cancellationToken);
+        await CommitWithAuditAsync(db, scope, "camera.retire", result, camera, new { serial = camera.SerialNumber, mac = camera.MacAddress }, cancellationToken);
         return result;
     }
+
+    /// <summary>Saves the change and its audit entry in one transaction: both land, or neither.</summary>
+    private Task CommitWithAuditAsync(FleetDbContext db, FleetScope scope, string action, ServiceResult result, Camera camera, object parameters,
+        CancellationToken cancellationToken) =>
+        db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            await audit.RecordInTransactionAsync(db, scope, action, result, camera.Site!.TenantId, camera.SiteId, camera.Id, parameters, ct);
+            await transaction.CommitAsync(ct);
+        }, cancellationToken);
 }
