@@ -78,6 +78,18 @@ public sealed class SadpOptions
     /// <summary>Admin user name used in the salted password proof (§4.4).</summary>
     public string AdminUser { get; set; } = "admin";
 
+    /// <summary>
+    /// A copy of these options with other <see cref="Interfaces"/> (every other setting, including the safe multicast and broadcast
+    /// defaults, stays as configured). Used for per-site discovery.
+    /// </summary>
+    public SadpOptions WithInterfaces(IEnumerable<string> interfaces)
+    {
+        var copy = (SadpOptions)MemberwiseClone();
+        copy.Interfaces = [.. interfaces];
+        copy.UnicastTargets = [.. UnicastTargets];
+        return copy;
+    }
+
     /// <summary>The interface addresses to use (<see cref="Interfaces"/>, or loopback when empty).</summary>
     public IReadOnlyList<IPAddress> GetInterfaceAddresses() =>
         Interfaces.Count == 0 ? [IPAddress.Loopback] : [.. Interfaces.Select(ParseIPv4)];

@@ -31,7 +31,7 @@ public sealed class SadpOptionsTests
             ["Sadp:Interfaces:1"] = "127.0.0.2",
             ["Sadp:Port"] = "40000",
             ["Sadp:MulticastTtl"] = "1",
-            ["Sadp:EnableBroadcast"] = "true",
+            ["Sadp:EnableMulticast"] = "false",
             ["Sadp:UnicastTargets:0"] = "127.0.0.9",
             ["Sadp:QuietWindow"] = "00:00:02",
             ["Sadp:MaxDuration"] = "00:00:10",
@@ -41,11 +41,23 @@ public sealed class SadpOptionsTests
         Assert.Equal(["127.0.0.1", "127.0.0.2"], o.Interfaces); // replaced, not appended to a default
         Assert.Equal(40000, o.Port);
         Assert.Equal(1, o.MulticastTtl);
-        Assert.True(o.EnableBroadcast);
+        Assert.False(o.EnableMulticast);
         Assert.Equal(["127.0.0.9"], o.UnicastTargets);
         Assert.Equal(TimeSpan.FromSeconds(2), o.QuietWindow);
         Assert.Equal(TimeSpan.FromSeconds(10), o.MaxDuration);
         Assert.Same(sp.GetRequiredService<SadpClient>(), sp.GetRequiredService<SadpClient>());
+    }
+
+    [Fact]
+    public void WithInterfaces_ReplacesOnlyTheInterfaces()
+    {
+        var o = new SadpOptions { Port = 40001, MulticastTtl = 0, UnicastTargets = ["127.0.0.9"] };
+        var copy = o.WithInterfaces(["127.0.0.3"]);
+        Assert.Equal(["127.0.0.3"], copy.Interfaces);
+        Assert.Empty(o.Interfaces);
+        Assert.Equal((40001, 0, false), (copy.Port, copy.MulticastTtl, copy.EnableBroadcast));
+        copy.UnicastTargets.Add("127.0.0.10");
+        Assert.Equal(["127.0.0.9"], o.UnicastTargets);
     }
 
     [Fact]

@@ -12,7 +12,7 @@ namespace HikFleet.Core.Data;
 /// Entities are mapped by one <c>IEntityTypeConfiguration</c> each under <c>Data/Configurations</c>.
 /// Add a migration (PostgreSQL only) from the repository root with:
 /// <code>dotnet tool restore &amp;&amp; dotnet ef migrations add &lt;Name&gt; --project src/HikFleet.Core --startup-project src/HikFleet.Core --output-dir Data/Migrations</code>
-/// Migrations are applied at start by <see cref="FleetDatabaseMigrator"/>, never by <c>EnsureCreated</c>.
+/// Migrations are applied at start by <see cref="FleetDatabaseMigrator"/>, never by creating the schema straight from the model.
 /// </remarks>
 public sealed class FleetDbContext(DbContextOptions<FleetDbContext> options)
     : IdentityDbContext<FleetUser, IdentityRole<Guid>, Guid>(options)

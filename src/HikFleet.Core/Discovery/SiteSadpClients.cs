@@ -15,26 +15,7 @@ public sealed class SiteSadpClients(IOptions<SadpOptions> installation, ILoggerF
     public SadpClient ForSite(Site site)
     {
         var o = installation.Value;
-        var copy = new SadpOptions
-        {
-            Interfaces = site.SadpInterfaces.Count > 0 ? site.SadpInterfaces.Select(a => a.ToString()).ToList() : [.. o.Interfaces],
-            Port = o.Port,
-            MulticastGroup = o.MulticastGroup,
-            MulticastTtl = o.MulticastTtl,
-            EnableMulticast = o.EnableMulticast,
-            EnableBroadcast = o.EnableBroadcast,
-            UnicastTargets = [.. o.UnicastTargets],
-            QuietWindow = o.QuietWindow,
-            MaxDuration = o.MaxDuration,
-            ProbeRounds = o.ProbeRounds,
-            ProbeInterval = o.ProbeInterval,
-            CommandsByUnicast = o.CommandsByUnicast,
-            CommandTimeout = o.CommandTimeout,
-            CommandRetries = o.CommandRetries,
-            MaxDatagramBytes = o.MaxDatagramBytes,
-            ReceiveBufferBytes = o.ReceiveBufferBytes,
-            AdminUser = o.AdminUser,
-        };
+        var copy = o.WithInterfaces(site.SadpInterfaces.Count > 0 ? site.SadpInterfaces.Select(a => a.ToString()) : o.Interfaces);
         return new SadpClient(copy, loggers.CreateLogger<SadpClient>(), time);
     }
 }
