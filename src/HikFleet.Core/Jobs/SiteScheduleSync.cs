@@ -1,6 +1,7 @@
 using Hangfire;
 using Hangfire.Storage;
 using HikFleet.Core.Data;
+using HikFleet.Core.Data.Entities;
 using HikFleet.Core.Devices;
 using Microsoft.Extensions.Logging;
 using HikFleet.Core.Discovery;
@@ -27,6 +28,11 @@ public sealed class SiteScheduleSync(IDbContextFactory<FleetDbContext> contexts,
             return;
         }
 
+        Schedule(site);
+    }
+
+    private void Schedule(Site site)
+    {
         SiteDiscoveryJob.Schedule(jobs, site);
         HealthCheckJob.Schedule(jobs, site.Id, site.HealthCron);
     }
@@ -37,11 +43,7 @@ public sealed class SiteScheduleSync(IDbContextFactory<FleetDbContext> contexts,
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var sites = await db.Sites.AsNoTracking().ToListAsync(cancellationToken);
-        foreach (var site in sites)
-        {
-            SiteDiscoveryJob.Schedule(jobs, site);
-            HealthCheckJob.Schedule(jobs, site.Id, site.HealthCron);
-        }
+        foreach (var site in sites) Schedule(site);
 
         var known = sites.Select(s => s.Id).ToHashSet();
         using var connection = storage.GetConnection();

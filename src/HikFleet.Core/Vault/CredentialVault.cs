@@ -40,18 +40,16 @@ public sealed class CredentialVault(VaultKeyRing keys, IDbContextFactory<FleetDb
         StoreAsync(db, null, siteId, userName, password, createdBy, cancellationToken);
 
     /// <summary>The camera's current credential, or null when the vault holds none. Throws <see cref="VaultException"/> when it cannot be opened.</summary>
-    public async Task<DeviceSecret?> GetForCameraAsync(FleetDbContext db, Guid cameraId, CancellationToken cancellationToken = default)
-    {
-        var row = await db.DeviceCredentials.AsNoTracking()
-            .SingleOrDefaultAsync(c => c.CameraId == cameraId && c.SupersededAt == null, cancellationToken);
-        return row is null ? null : Open(row);
-    }
+    public Task<DeviceSecret?> GetForCameraAsync(FleetDbContext db, Guid cameraId, CancellationToken cancellationToken = default) =>
+        GetCurrentAsync(db.DeviceCredentials.Where(c => c.CameraId == cameraId), cancellationToken);
 
     /// <summary>The site's default adoption credential, or null.</summary>
-    public async Task<DeviceSecret?> GetForSiteAsync(FleetDbContext db, Guid siteId, CancellationToken cancellationToken = default)
+    public Task<DeviceSecret?> GetForSiteAsync(FleetDbContext db, Guid siteId, CancellationToken cancellationToken = default) =>
+        GetCurrentAsync(db.DeviceCredentials.Where(c => c.SiteId == siteId), cancellationToken);
+
+    private async Task<DeviceSecret?> GetCurrentAsync(IQueryable<DeviceCredential> owned, CancellationToken cancellationToken)
     {
-        var row = await db.DeviceCredentials.AsNoTracking()
-            .SingleOrDefaultAsync(c => c.SiteId == siteId && c.SupersededAt == null, cancellationToken);
+        var row = await owned.AsNoTracking().SingleOrDefaultAsync(c => c.SupersededAt == null, cancellationToken);
         return row is null ? null : Open(row);
     }
 

@@ -15,17 +15,7 @@ public static class DevelopmentDatabase
             return configured;
         }
 
-        for (var dir = new DirectoryInfo(environment.ContentRootPath); dir is not null; dir = dir.Parent)
-        {
-            var secret = Path.Combine(dir.FullName, ".data", "pg", "secrets", "hikfleet.password");
-            if (File.Exists(secret) && File.Exists(Path.Combine(dir.FullName, "HikFleet.sln")))
-            {
-                var port = Environment.GetEnvironmentVariable("HIKFLEET_PG_PORT") ?? "25432";
-                return $"Host=127.0.0.1;Port={port};Database=hikfleet;Username=hikfleet;Password={File.ReadAllText(secret).Trim()}";
-            }
-        }
-
-        return configuration.GetFleetConnectionString();
+        return PrivateCluster(environment, "hikfleet") ?? configuration.GetFleetConnectionString();
     }
 
     /// <summary>
@@ -44,13 +34,19 @@ public static class DevelopmentDatabase
             return null;
         }
 
+        return PrivateCluster(environment, "hikfleet_owner");
+    }
+
+    /// <summary>A role's connection to the private cluster of the repository the app runs from (deploy/pg.sh), or null.</summary>
+    private static string? PrivateCluster(IHostEnvironment environment, string role)
+    {
         for (var dir = new DirectoryInfo(environment.ContentRootPath); dir is not null; dir = dir.Parent)
         {
-            var secret = Path.Combine(dir.FullName, ".data", "pg", "secrets", "hikfleet_owner.password");
+            var secret = Path.Combine(dir.FullName, ".data", "pg", "secrets", $"{role}.password");
             if (File.Exists(secret) && File.Exists(Path.Combine(dir.FullName, "HikFleet.sln")))
             {
                 var port = Environment.GetEnvironmentVariable("HIKFLEET_PG_PORT") ?? "25432";
-                return $"Host=127.0.0.1;Port={port};Database=hikfleet;Username=hikfleet_owner;Password={File.ReadAllText(secret).Trim()}";
+                return $"Host=127.0.0.1;Port={port};Database=hikfleet;Username={role};Password={File.ReadAllText(secret).Trim()}";
             }
         }
 

@@ -30,8 +30,6 @@ public static class AuditCsvExport
         "action", "parameters", "reason", "result", "result_detail", "correlation_id", "empty_fields", "previous_hash", "hash",
     ];
 
-    private static readonly string[] NullableText = ["client_address", "tenant_id", "site_id", "camera_id", "parameters", "reason", "result_detail", "correlation_id"];
-
     /// <summary>Writes an export of <paramref name="entries"/> (id order) to <paramref name="output"/> (left open).</summary>
     public static async Task<int> WriteAsync(Stream output, IAsyncEnumerable<AuditEntry> entries, AuditExportHeader header,
         CancellationToken cancellationToken = default)
