@@ -30,6 +30,10 @@ public sealed class FleetDbContext(DbContextOptions<FleetDbContext> options)
     public DbSet<DiscoveryRun> DiscoveryRuns => Set<DiscoveryRun>();
     public DbSet<DiscoverySighting> DiscoverySightings => Set<DiscoverySighting>();
     public DbSet<FirmwareRelease> FirmwareReleases => Set<FirmwareRelease>();
+    public DbSet<Operation> Operations => Set<Operation>();
+    public DbSet<OperationStep> OperationSteps => Set<OperationStep>();
+    public DbSet<ConfigurationBackup> ConfigurationBackups => Set<ConfigurationBackup>();
+    public DbSet<ConfigurationProfile> ConfigurationProfiles => Set<ConfigurationProfile>();
 
     /// <summary>The append-only, hash-chained audit trail: append through <see cref="AuditLog"/>, never through this set.</summary>
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();

@@ -37,6 +37,18 @@ public sealed class Site
     /// <summary>What happens when discovery finds a known camera factory-reset by hand.</summary>
     public ReprovisionPolicy ReprovisionPolicy { get; set; } = ReprovisionPolicy.AfterApproval;
 
+    // ---- Operations ----
+    /// <summary>Start of the daily maintenance window in the site's local time; null (with <see cref="MaintenanceEnd"/>) = any time.</summary>
+    public TimeOnly? MaintenanceStart { get; set; }
+    /// <summary>End of the window (before the start = it spans midnight).</summary>
+    public TimeOnly? MaintenanceEnd { get; set; }
+    /// <summary>How many cameras of the site a bulk operation works on at once.</summary>
+    public int BulkConcurrency { get; set; } = 2;
+    /// <summary>Cron expression (UTC) of scheduled configuration backups; null = only before risky operations and by hand.</summary>
+    public string? BackupCron { get; set; } = "30 2 * * 0";
+    /// <summary>Backups kept per camera (older ones are deleted, never the newest nor one an operation refers to).</summary>
+    public int BackupRetention { get; set; } = 10;
+
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
     public DateTimeOffset UpdatedAt { get; set; } = DateTimeOffset.UtcNow;
 

@@ -535,6 +535,152 @@ namespace HikFleet.Core.Data.Migrations
                     b.ToTable("camera_snapshots", (string)null);
                 });
 
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.ConfigurationBackup", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("CameraId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("camera_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("created_by");
+
+                    b.Property<byte[]>("DeviceExport")
+                        .HasColumnType("bytea")
+                        .HasColumnName("device_export");
+
+                    b.Property<string>("DeviceExportSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("device_export_sha256");
+
+                    b.Property<string>("FirmwareBuild")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("firmware_build");
+
+                    b.Property<string>("FirmwareVersion")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("firmware_version");
+
+                    b.Property<string>("Model")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("model");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer")
+                        .HasColumnName("number");
+
+                    b.Property<Guid?>("OperationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("operation_id");
+
+                    b.Property<Guid>("SiteId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("site_id");
+
+                    b.Property<string>("Snapshot")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("snapshot");
+
+                    b.Property<string>("SnapshotSha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("snapshot_sha256");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("trigger");
+
+                    b.HasKey("Id")
+                        .HasName("pk_configuration_backups");
+
+                    b.HasIndex("CameraId", "Number")
+                        .IsUnique()
+                        .HasDatabaseName("ix_configuration_backups_camera_id_number");
+
+                    b.HasIndex("TenantId", "CreatedAt")
+                        .HasDatabaseName("ix_configuration_backups_tenant_id_created_at");
+
+                    b.ToTable("configuration_backups", (string)null);
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.ConfigurationProfile", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Settings")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("settings");
+
+                    b.Property<Guid?>("SiteId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("site_id");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_configuration_profiles");
+
+                    b.HasIndex("SiteId")
+                        .HasDatabaseName("ix_configuration_profiles_site_id");
+
+                    b.HasIndex("TenantId", "SiteId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_configuration_profiles_tenant_id_site_id");
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("TenantId", "SiteId"), false);
+
+                    b.ToTable("configuration_profiles", (string)null);
+                });
+
             modelBuilder.Entity("HikFleet.Core.Data.Entities.DeviceCredential", b =>
                 {
                     b.Property<Guid>("Id")
@@ -873,12 +1019,254 @@ namespace HikFleet.Core.Data.Migrations
                     b.ToTable("health_samples", (string)null);
                 });
 
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.Operation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("ApprovedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("approved_at");
+
+                    b.Property<string>("ApprovedByName")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("approved_by_name");
+
+                    b.Property<Guid?>("BatchId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("batch_id");
+
+                    b.Property<Guid>("CameraId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("camera_id");
+
+                    b.Property<bool>("CancelRequested")
+                        .HasColumnType("boolean")
+                        .HasColumnName("cancel_requested");
+
+                    b.Property<string>("Context")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("context");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("CurrentStep")
+                        .HasColumnType("integer")
+                        .HasColumnName("current_step");
+
+                    b.Property<string>("Drift")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("drift");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("lease_owner");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_until");
+
+                    b.Property<DateTimeOffset?>("NextRunAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_run_at");
+
+                    b.Property<string>("Parameters")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("parameters");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("RequestKey")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("request_key");
+
+                    b.Property<string>("RequestedById")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("requested_by_id");
+
+                    b.Property<string>("RequestedByName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("requested_by_name");
+
+                    b.Property<Guid>("SiteId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("site_id");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Summary")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("summary");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_operations");
+
+                    b.HasIndex("BatchId")
+                        .HasDatabaseName("ix_operations_batch_id");
+
+                    b.HasIndex("CameraId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_operations_one_active_per_camera")
+                        .HasFilter("state IN ('AwaitingApproval', 'Queued', 'Running', 'Waiting')");
+
+                    b.HasIndex("NextRunAt")
+                        .HasDatabaseName("ix_operations_next_run_at")
+                        .HasFilter("state IN ('Queued', 'Running', 'Waiting')");
+
+                    b.HasIndex("SiteId")
+                        .HasDatabaseName("ix_operations_site_id");
+
+                    b.HasIndex("CameraId", "CreatedAt")
+                        .HasDatabaseName("ix_operations_camera_id_created_at");
+
+                    b.HasIndex("RequestedById", "RequestKey")
+                        .IsUnique()
+                        .HasDatabaseName("ux_operations_request_key")
+                        .HasFilter("request_key IS NOT NULL");
+
+                    b.HasIndex("TenantId", "State", "CreatedAt")
+                        .HasDatabaseName("ix_operations_tenant_id_state_created_at");
+
+                    b.ToTable("operations", (string)null);
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.OperationStep", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTimeOffset?>("Deadline")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deadline");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("detail");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("integer")
+                        .HasColumnName("index");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("name");
+
+                    b.Property<Guid>("OperationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("operation_id");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.HasKey("Id")
+                        .HasName("pk_operation_steps");
+
+                    b.HasIndex("OperationId", "Index")
+                        .IsUnique()
+                        .HasDatabaseName("ix_operation_steps_operation_id_index");
+
+                    b.ToTable("operation_steps", (string)null);
+                });
+
             modelBuilder.Entity("HikFleet.Core.Data.Entities.Site", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
+
+                    b.Property<string>("BackupCron")
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasDefaultValue("30 2 * * 0")
+                        .HasColumnName("backup_cron");
+
+                    b.Property<int>("BackupRetention")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(10)
+                        .HasColumnName("backup_retention");
+
+                    b.Property<int>("BulkConcurrency")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(2)
+                        .HasColumnName("bulk_concurrency");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -901,6 +1289,14 @@ namespace HikFleet.Core.Data.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
                         .HasColumnName("health_cron");
+
+                    b.Property<TimeOnly?>("MaintenanceEnd")
+                        .HasColumnType("time without time zone")
+                        .HasColumnName("maintenance_end");
+
+                    b.Property<TimeOnly?>("MaintenanceStart")
+                        .HasColumnType("time without time zone")
+                        .HasColumnName("maintenance_start");
 
                     b.Property<int>("MissingAfterRuns")
                         .ValueGeneratedOnAdd()
@@ -1386,6 +1782,32 @@ namespace HikFleet.Core.Data.Migrations
                         .HasConstraintName("fk_camera_snapshots_cameras_camera_id");
                 });
 
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.ConfigurationBackup", b =>
+                {
+                    b.HasOne("HikFleet.Core.Data.Entities.Camera", null)
+                        .WithMany()
+                        .HasForeignKey("CameraId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_configuration_backups_cameras_camera_id");
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.ConfigurationProfile", b =>
+                {
+                    b.HasOne("HikFleet.Core.Data.Entities.Site", null)
+                        .WithMany()
+                        .HasForeignKey("SiteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_configuration_profiles_sites_site_id");
+
+                    b.HasOne("HikFleet.Core.Data.Entities.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_configuration_profiles_tenants_tenant_id");
+                });
+
             modelBuilder.Entity("HikFleet.Core.Data.Entities.DeviceCredential", b =>
                 {
                     b.HasOne("HikFleet.Core.Data.Entities.Camera", "Camera")
@@ -1435,6 +1857,42 @@ namespace HikFleet.Core.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_health_samples_cameras_camera_id");
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.Operation", b =>
+                {
+                    b.HasOne("HikFleet.Core.Data.Entities.Camera", "Camera")
+                        .WithMany()
+                        .HasForeignKey("CameraId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_operations_cameras_camera_id");
+
+                    b.HasOne("HikFleet.Core.Data.Entities.Site", null)
+                        .WithMany()
+                        .HasForeignKey("SiteId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_operations_sites_site_id");
+
+                    b.HasOne("HikFleet.Core.Data.Entities.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_operations_tenants_tenant_id");
+
+                    b.Navigation("Camera");
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.OperationStep", b =>
+                {
+                    b.HasOne("HikFleet.Core.Data.Entities.Operation", null)
+                        .WithMany("Steps")
+                        .HasForeignKey("OperationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_operation_steps_operations_operation_id");
                 });
 
             modelBuilder.Entity("HikFleet.Core.Data.Entities.Site", b =>
@@ -1538,6 +1996,11 @@ namespace HikFleet.Core.Data.Migrations
             modelBuilder.Entity("HikFleet.Core.Data.Entities.DiscoveryRun", b =>
                 {
                     b.Navigation("Sightings");
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.Operation", b =>
+                {
+                    b.Navigation("Steps");
                 });
 
             modelBuilder.Entity("HikFleet.Core.Data.Entities.Site", b =>

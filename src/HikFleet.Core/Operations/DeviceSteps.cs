@@ -1,0 +1,371 @@
+using System.Net;
+using HikFleet.Core.Data.Entities;
+using HikFleet.Core.Discovery;
+using HikFleet.Core.Vault;
+using HikFleet.Isapi;
+using HikFleet.Isapi.Security;
+using HikFleet.Sadp;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace HikFleet.Core.Operations;
+
+/// <summary>
+/// The steps device workflows are built from, each idempotent: it checks what the device already did before it acts (a crash between
+/// the device acting and the result being saved runs the step again), and a wait returns <see cref="StepOutcome.Wait"/> instead of
+/// holding a worker. Bag keys are the constants below.
+/// </summary>
+public sealed class DeviceSteps(DeviceLink link, ConfigurationBackups backups, SiteSadpClients sadp, CredentialVault vault,
+    IOptions<OperationOptions> options, TimeProvider time)
+{
+    public const string PreviousNetwork = "previous.network", PreviousHttpPort = "previous.httpPort", BackupId = "backup.id",
+        CommandSentAt = "command.sentAt", FoundAddress = "found.address", ImportedAt = "config.importedAt", RebootRequired = "rebootRequired",
+        RestoreProblems = "restore.problems", RebootSentAt = "reboot.sentAt";
+
+    private OperationOptions Options => options.Value;
+    private TimeSpan Poll => Options.PollInterval;
+
+    // ------------------------------------------------------------------ preflight and backup
+
+    /// <summary>The camera is managed, answers with the vault's password and is the device we think it is; remembers its network.</summary>
+    public async Task<StepOutcome> PreflightAsync(StepContext ctx)
+    {
+        if (ctx.Camera.Lifecycle != CameraLifecycle.Managed) return new StepOutcome.Fail($"The camera is {ctx.Camera.Lifecycle}, not managed.");
+        if (ctx.Camera.Address is null) return new StepOutcome.Fail("The camera has no address.");
+        var (info, ip) = await link.CallAsync(ctx, async c => (await c.GetDeviceInfoAsync(ctx.CancellationToken), await c.GetIpAddressAsync(1, ctx.CancellationToken)));
+        if (info.SerialNumber is { } serial && !SameSerial(serial, ctx.Camera.SerialNumber))
+        {
+            return new StepOutcome.Fail($"Another device answers at {ctx.Camera.Address} (serial {serial}): nothing was sent to it.");
+        }
+
+        ctx.Bag.Set(PreviousNetwork, new DeviceSettings.NetworkSettings(ip.AddressingType, ip.IpAddress ?? ctx.Camera.Address.ToString(), ip.SubnetMask,
+            ip.DefaultGateway, ip.PrimaryDns, ip.SecondaryDns));
+        ctx.Bag.Set(PreviousHttpPort, ctx.Camera.HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return new StepOutcome.Done($"{info.Model} {info.FirmwareVersion} answers at {ctx.Camera.Address}; network remembered ({ip.AddressingType} {ip.IpAddress}).");
+    }
+
+    /// <summary>No backup, no reset: the device's export and readable snapshot, unless an administrator overrode it.</summary>
+    public async Task<StepOutcome> BackupAsync(StepContext ctx, string trigger)
+    {
+        if (ctx.Bag.Get(BackupId) is { } existing && await ctx.Db.ConfigurationBackups.AnyAsync(b => b.Id == Guid.Parse(existing), ctx.CancellationToken))
+        {
+            return new StepOutcome.Done("Backup already taken.");
+        }
+
+        try
+        {
+            var backup = await link.CallAsync(ctx, c => backups.TakeAsync(ctx.Db, ctx.Camera, c, trigger, ctx.Operation.RequestedByName, ctx.Operation.Id,
+                ctx.CancellationToken));
+            ctx.Bag.Set(BackupId, backup.Id.ToString("D"));
+            return new StepOutcome.Done(
+                $"Backup #{backup.Number}: {(backup.DeviceExport is { } e ? $"device export {e.Length:N0} bytes (SHA-256 {backup.DeviceExportSha256![..12]}…) and " : "no device export; ")}" +
+                $"settings snapshot (SHA-256 {backup.SnapshotSha256[..12]}…).");
+        }
+        catch (IsapiException e) when (ctx.Parameters.BackupOverride && e.Kind is not (IsapiErrorKind.Unauthorized or IsapiErrorKind.LockedOut))
+        {
+            return new StepOutcome.Skipped($"No backup ({e.Kind}); an administrator chose to go on without one.");
+        }
+    }
+
+    /// <summary>Reprovisioning: which backup to restore and which address the camera had (from the backup, else the inventory).</summary>
+    public async Task<StepOutcome> PlanReprovisionAsync(StepContext ctx)
+    {
+        var backup = ctx.Parameters.BackupId is { } chosen
+            ? await ctx.Db.ConfigurationBackups.AsNoTracking().SingleOrDefaultAsync(b => b.Id == chosen && b.CameraId == ctx.Camera.Id, ctx.CancellationToken)
+            : await ctx.Db.ConfigurationBackups.AsNoTracking().Where(b => b.CameraId == ctx.Camera.Id).OrderByDescending(b => b.Number)
+                .FirstOrDefaultAsync(ctx.CancellationToken);
+        if (ctx.Camera.Address is null) return new StepOutcome.Fail("The camera's previous address is unknown.");
+        var network = backup is null ? null : DeviceSettings.FromJson(backup.Snapshot).Network;
+        ctx.Bag.Set(PreviousNetwork, network ?? new DeviceSettings.NetworkSettings("static", ctx.Camera.Address.ToString(), "255.255.255.0", null, null, null));
+        ctx.Bag.Set(PreviousHttpPort, ctx.Camera.HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (backup is not null) ctx.Bag.Set(BackupId, backup.Id.ToString("D"));
+        return new StepOutcome.Done(backup is null
+            ? $"No backup of this camera: it gets its address {ctx.Camera.Address} and password back, its settings stay at factory values."
+            : $"Restoring backup #{backup.Number} of {backup.CreatedAt:u} to {network?.Address ?? ctx.Camera.Address.ToString()}.");
+    }
+
+    // ------------------------------------------------------------------ reset and reboot commands
+
+    /// <summary>Sends the factory reset, once: a resumed step first looks whether the device already went down or came back reset.</summary>
+    public async Task<StepOutcome> ResetAsync(StepContext ctx)
+    {
+        var mode = ctx.Parameters.ResetMode ?? FactoryResetMode.Basic;
+        if (ctx.RanBefore && await AlreadyRestartedAsync(ctx, ctx.Step.StartedAt!.Value, expectInactive: mode == FactoryResetMode.Full))
+        {
+            ctx.Bag.Set(CommandSentAt, ctx.Step.StartedAt!.Value.ToString("O"));
+            return new StepOutcome.Done("The camera had already taken the reset (resumed after an interruption); not sent again.");
+        }
+
+        var sentAt = time.GetUtcNow();
+        var result = await link.CallAsync(ctx, c => c.FactoryResetAsync(mode, ctx.CancellationToken));
+        ctx.Bag.Set(CommandSentAt, sentAt.ToString("O"));
+        if (result.RebootRequired)
+        {
+            // statusCode 7: the reset applies at the next boot, which HikFleet must ask for (§5 item 4).
+            await link.CallAsync(ctx, c => c.RebootAsync(ctx.CancellationToken));
+            return new StepOutcome.Done($"{mode} reset accepted (reboot required); reboot sent.");
+        }
+
+        return new StepOutcome.Done($"{mode} factory reset accepted.");
+    }
+
+    /// <summary>Sends the reboot, once (a resumed step looks at the uptime first).</summary>
+    public async Task<StepOutcome> RebootAsync(StepContext ctx)
+    {
+        if (ctx.RanBefore && await AlreadyRestartedAsync(ctx, ctx.Step.StartedAt!.Value, expectInactive: false))
+        {
+            ctx.Bag.Set(CommandSentAt, ctx.Step.StartedAt!.Value.ToString("O"));
+            return new StepOutcome.Done("The camera had already restarted (resumed after an interruption); not sent again.");
+        }
+
+        var sentAt = time.GetUtcNow();
+        await link.CallAsync(ctx, c => c.RebootAsync(ctx.CancellationToken));
+        ctx.Bag.Set(CommandSentAt, sentAt.ToString("O"));
+        return new StepOutcome.Done("Reboot accepted.");
+    }
+
+    /// <summary>Until the camera stops answering, or shows it already restarted (fast devices come back between two looks).</summary>
+    public async Task<StepOutcome> WaitDownAsync(StepContext ctx, bool expectInactive)
+    {
+        var sentAt = SentAt(ctx);
+        var (answers, activated) = await link.ProbeAsync(ctx.Camera, ctx.CancellationToken);
+        if (!answers) return new StepOutcome.Done("The camera went down.");
+        if (expectInactive && activated == false) return new StepOutcome.Done("The camera went down and is back, inactive.");
+        if (!expectInactive && await BootedSinceAsync(ctx, sentAt) is { } uptime)
+        {
+            return new StepOutcome.Done($"The camera already restarted (uptime {uptime:hh\\:mm\\:ss}).");
+        }
+
+        return new StepOutcome.Wait(Poll, "Waiting for the camera to go down.");
+    }
+
+    /// <summary>Until the camera answers at its address with the vault's password and an uptime younger than the command.</summary>
+    public async Task<StepOutcome> WaitUpAsync(StepContext ctx, string sinceKey = CommandSentAt)
+    {
+        var since = ctx.Bag.Get(sinceKey) is { } s ? DateTimeOffset.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : SentAt(ctx);
+        var (answers, _) = await link.ProbeAsync(ctx.Camera, ctx.CancellationToken);
+        if (!answers) return new StepOutcome.Wait(Poll, "Waiting for the camera to answer again.");
+        if (await BootedSinceAsync(ctx, since) is { } uptime)
+        {
+            return new StepOutcome.Done($"Back after {(time.GetUtcNow() - since).TotalSeconds:0.#} s with its uptime reset ({uptime:hh\\:mm\\:ss}).");
+        }
+
+        return new StepOutcome.Wait(Poll, "The camera answers but has not restarted yet.");
+    }
+
+    // ------------------------------------------------------------------ after a full reset: find, activate, readdress
+
+    /// <summary>Finds the reset camera by MAC over SADP (it is inactive, usually at the factory address, maybe next to others).</summary>
+    public async Task<StepOutcome> FindAsync(StepContext ctx)
+    {
+        var sighting = await sadp.ForSite(ctx.Site).FindAsync(ctx.Camera.MacAddress, ctx.CancellationToken);
+        if (sighting is null) return new StepOutcome.Wait(Poll, "Looking for the camera by its MAC over SADP.");
+        if (sighting.Serial is { } serial && !SameSerial(serial, ctx.Camera.SerialNumber))
+        {
+            return new StepOutcome.Fail($"The device with MAC {ctx.Camera.MacAddress} reports serial {serial}: not the camera that was reset.");
+        }
+
+        ctx.Bag.Set(FoundAddress, sighting.Address.ToString());
+        return new StepOutcome.Done($"Found by MAC at {sighting.Address} ({(sighting.Activated == false ? "inactive" : "activated")}).");
+    }
+
+    /// <summary>Activates it by MAC with the vault's password (a new strong one, committed to the vault first, when the vault has none).</summary>
+    public async Task<StepOutcome> ActivateAsync(StepContext ctx)
+    {
+        var client = sadp.ForSite(ctx.Site);
+        var sighting = await client.FindAsync(ctx.Camera.MacAddress, ctx.CancellationToken);
+        if (sighting is null) return new StepOutcome.Wait(Poll, "Looking for the camera by its MAC over SADP.");
+        if (sighting.Activated == true) return new StepOutcome.Done("Already activated (resumed after an interruption, or activated on site).");
+
+        var secret = await link.SecretAsync(ctx);
+        if (secret is null)
+        {
+            var password = PasswordRules.Generate(14);
+            var row = await vault.StoreForCameraAsync(ctx.Db, ctx.Camera.Id, ctx.Site.DefaultUserName, password, $"reprovisioning {ctx.Operation.Id:D}",
+                ctx.CancellationToken);
+            // Committed before the device sees it: if HikFleet dies right after activation, the device's only password is not lost.
+            await ctx.Db.SaveChangesAsync(ctx.CancellationToken);
+            secret = vault.Open(row);
+        }
+
+        var outcome = await client.ActivateAsync(ctx.Camera.MacAddress, secret.Password, ctx.CancellationToken);
+        return outcome.Status switch
+        {
+            SadpCommandStatus.Success => Activated(ctx, "Activated over SADP with the vault's password."),
+            SadpCommandStatus.AlreadyActivated => Activated(ctx, $"The camera reports it is activated ({outcome.Detail})."),
+            SadpCommandStatus.NoAnswer => new StepOutcome.Wait(Poll, "The camera did not answer the activation; trying again."),
+            _ => new StepOutcome.Fail($"The camera refused the activation: {outcome.Status} {outcome.Detail}"),
+        };
+
+        static StepOutcome Activated(StepContext ctx, string detail)
+        {
+            ctx.Camera.Activated = true;
+            return new StepOutcome.Done(detail);
+        }
+    }
+
+    /// <summary>Moves it back to its previous address (SADP update by MAC), then waits until it answers there as itself.</summary>
+    public async Task<StepOutcome> RestoreNetworkAsync(StepContext ctx)
+    {
+        var previous = ctx.Bag.Get<DeviceSettings.NetworkSettings>(PreviousNetwork);
+        if (previous is null) return new StepOutcome.Fail("The camera's previous network settings are unknown.");
+        var secret = await link.SecretAsync(ctx) ?? throw new DeviceRefusedException("The vault holds no password for this camera.");
+
+        // Already there (resumed, or the address never changed)? Then nothing is sent.
+        var (answers, activated) = await link.ProbeAsync(ctx.Camera, ctx.CancellationToken);
+        if (answers && activated != false)
+        {
+            var info = await link.CallAsync(ctx, c => c.GetDeviceInfoAsync(ctx.CancellationToken));
+            if (info.SerialNumber is { } serial && SameSerial(serial, ctx.Camera.SerialNumber))
+            {
+                return new StepOutcome.Done($"Answers at {ctx.Camera.Address} again ({previous.AddressingType} {previous.Address}).");
+            }
+        }
+
+        var client = sadp.ForSite(ctx.Site);
+        var sighting = await client.FindAsync(ctx.Camera.MacAddress, ctx.CancellationToken);
+        if (sighting is null) return new StepOutcome.Wait(Poll, "Looking for the camera by its MAC over SADP.");
+        var dhcp = string.Equals(previous.AddressingType, "dynamic", StringComparison.OrdinalIgnoreCase);
+        var target = previous.Address ?? ctx.Camera.Address!.ToString();
+        if (!dhcp && sighting.Address.ToString() == target)
+        {
+            ctx.Progress = $"At {target}; waiting for it to answer ISAPI.";
+            return new StepOutcome.Wait(Poll, ctx.Progress);
+        }
+
+        var settings = new SadpNetworkSettings(target, previous.SubnetMask ?? "255.255.255.0", previous.Gateway ?? "", dhcp)
+        {
+            HttpPort = int.TryParse(ctx.Bag.Get(PreviousHttpPort), out var port) ? port : ctx.Camera.HttpPort,
+        };
+        var outcome = await client.UpdateNetworkAsync(ctx.Camera.MacAddress, settings, secret.Password, ctx.CancellationToken);
+        if (outcome.Status == SadpCommandStatus.NoAnswer) return new StepOutcome.Wait(Poll, "The camera did not answer the network update; trying again.");
+        if (!outcome.IsSuccess) return new StepOutcome.Fail($"The camera refused the network update: {outcome.Status} {outcome.Detail}");
+        ctx.Progress = $"Moved from {sighting.Address} to {(dhcp ? "DHCP" : target)}; waiting for it to answer there.";
+        return new StepOutcome.Wait(Poll, ctx.Progress);
+    }
+
+    // ------------------------------------------------------------------ configuration
+
+    /// <summary>
+    /// Restores the backup: the device's own export when the firmware still matches (it reboots to apply it), otherwise its readable
+    /// settings written back area by area. A resumed step first compares: nothing is written twice.
+    /// </summary>
+    public async Task<StepOutcome> RestoreConfigurationAsync(StepContext ctx)
+    {
+        if (ctx.Bag.Get(ImportedAt) is not null) return new StepOutcome.Done("The device's own backup was imported; it restarts to apply it.");
+        var backup = await BackupOf(ctx);
+        if (backup is null) return new StepOutcome.Skipped("No backup to restore (an administrator went on without one).");
+        var wanted = DeviceSettings.FromJson(backup.Snapshot);
+        var (info, current) = await link.CallAsync(ctx, async c => (await c.GetDeviceInfoAsync(ctx.CancellationToken), await DeviceSettingsIo.ReadAsync(c, ctx.CancellationToken)));
+        var differences = DeviceSettings.Compare(wanted, current).Where(d => !d.Field.StartsWith("network.", StringComparison.Ordinal)).ToList();
+        if (differences.Count == 0) return new StepOutcome.Done("The settings already match the backup.");
+
+        var sameFirmware = backup.DeviceExport is not null && info.FirmwareVersion == backup.FirmwareVersion && info.FirmwareReleasedDate == backup.FirmwareBuild;
+        if (sameFirmware && !ctx.RanBefore)
+        {
+            var importedAt = time.GetUtcNow();
+            using var stream = new MemoryStream(backup.DeviceExport!, writable: false);
+            var result = await link.CallAsync(ctx, c => c.ImportConfigurationAsync(stream, null, ctx.CancellationToken));
+            ctx.Bag.Set(ImportedAt, importedAt.ToString("O"));
+            if (result.RebootRequired) ctx.Bag.Set(RebootRequired, "true");
+            return new StepOutcome.Done($"Imported backup #{backup.Number} (the device's own export, firmware {backup.FirmwareVersion}); the device restarts to apply it.");
+        }
+
+        var write = await link.CallAsync(ctx, c => DeviceSettingsIo.WriteAsync(c, wanted, current, ctx.CancellationToken));
+        if (write.RebootRequired) ctx.Bag.Set(RebootRequired, "true");
+        if (write.Problems.Count > 0) ctx.Bag.Set(RestoreProblems, string.Join("; ", write.Problems));
+        var why = backup.DeviceExport is null ? "no device export in the backup" : sameFirmware ? "the import did not take" : $"firmware {info.FirmwareVersion} differs from the backup's {backup.FirmwareVersion}";
+        return new StepOutcome.Done($"Wrote {write.Applied.Count} area(s) from backup #{backup.Number}'s snapshot ({why})" +
+                                    (write.Problems.Count > 0 ? $"; not restorable: {string.Join("; ", write.Problems)}" : "."));
+    }
+
+    /// <summary>Reboots when a step answered "reboot required", or waits out the restart an import triggers; skipped otherwise.</summary>
+    public async Task<StepOutcome> RebootIfRequiredAsync(StepContext ctx)
+    {
+        if (ctx.Bag.Get(ImportedAt) is not null && ctx.Bag.Get(RebootRequired) is null)
+        {
+            return await WaitUpAsync(ctx, ImportedAt);
+        }
+
+        if (ctx.Bag.Get(RebootRequired) is null) return new StepOutcome.Skipped("No step asked for a reboot.");
+        if (ctx.Bag.Get(RebootSentAt) is null)
+        {
+            if (ctx.RanBefore && await AlreadyRestartedAsync(ctx, ctx.Step.StartedAt!.Value, expectInactive: false))
+            {
+                ctx.Bag.Set(RebootSentAt, ctx.Step.StartedAt!.Value.ToString("O"));
+            }
+            else
+            {
+                var sentAt = time.GetUtcNow();
+                await link.CallAsync(ctx, c => c.RebootAsync(ctx.CancellationToken));
+                ctx.Bag.Set(RebootSentAt, sentAt.ToString("O"));
+                return new StepOutcome.Wait(Poll, "Rebooting to apply the restored settings.");
+            }
+        }
+
+        return await WaitUpAsync(ctx, RebootSentAt);
+    }
+
+    /// <summary>Reads everything back and compares it, field by field, with the backup; the drift is the operation's result.</summary>
+    public async Task<StepOutcome> VerifyAsync(StepContext ctx)
+    {
+        var (info, now) = await link.CallAsync(ctx, async c => (await c.GetDeviceInfoAsync(ctx.CancellationToken), await DeviceSettingsIo.ReadAsync(c, ctx.CancellationToken)));
+        ctx.Camera.Activated = true;
+        ctx.Camera.FirmwareVersion = info.FirmwareVersion is { Length: <= 64 } v ? v : ctx.Camera.FirmwareVersion;
+        var backup = await BackupOf(ctx);
+        if (backup is null)
+        {
+            ctx.Operation.Drift = "[]";
+            return new StepOutcome.Done($"{info.Model} answers as itself at {ctx.Camera.Address}; no backup to compare with.");
+        }
+
+        var drift = DeviceSettings.Compare(DeviceSettings.FromJson(backup.Snapshot), now);
+        ctx.Operation.Drift = System.Text.Json.JsonSerializer.Serialize(drift, DeviceSettings.Json);
+        var problems = ctx.Bag.Get(RestoreProblems);
+        ctx.Operation.Summary = drift.Count == 0
+            ? $"Restored and verified: every setting matches backup #{backup.Number}."
+            : $"Restored with drift: {drift.Count} setting(s) differ from backup #{backup.Number} ({string.Join(", ", drift.Take(5).Select(d => d.Field))}{(drift.Count > 5 ? ", …" : "")})." +
+              (problems is null ? "" : $" {problems}");
+        return new StepOutcome.Done(ctx.Operation.Summary);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private async Task<ConfigurationBackup?> BackupOf(StepContext ctx)
+    {
+        var id = ctx.Bag.Get(BackupId) is { } s ? Guid.Parse(s) : ctx.Parameters.BackupId;
+        if (id is { } known) return await ctx.Db.ConfigurationBackups.AsNoTracking().SingleOrDefaultAsync(b => b.Id == known, ctx.CancellationToken);
+        return null;
+    }
+
+    private static DateTimeOffset SentAt(StepContext ctx) =>
+        ctx.Bag.Get(CommandSentAt) is { } s ? DateTimeOffset.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : ctx.Operation.StartedAt ?? ctx.Now;
+
+    /// <summary>The uptime, when the camera booted after <paramref name="since"/>; null when it did not (or cannot say).</summary>
+    private async Task<TimeSpan?> BootedSinceAsync(StepContext ctx, DateTimeOffset since)
+    {
+        try
+        {
+            var status = await link.CallAsync(ctx, c => c.GetStatusAsync(ctx.CancellationToken));
+            // A little slack: the device's uptime counts from a moment before the command was acknowledged.
+            return status.Uptime is { } uptime && uptime <= time.GetUtcNow() - since + TimeSpan.FromSeconds(2) ? uptime : null;
+        }
+        catch (IsapiException e) when (e.Kind is IsapiErrorKind.Unreachable or IsapiErrorKind.Timeout or IsapiErrorKind.NotActivated or IsapiErrorKind.Busy)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>For a resumed command step: did the device already go down, come back inactive, or restart since the step began?</summary>
+    private async Task<bool> AlreadyRestartedAsync(StepContext ctx, DateTimeOffset since, bool expectInactive)
+    {
+        var (answers, activated) = await link.ProbeAsync(ctx.Camera, ctx.CancellationToken);
+        if (!answers) return true;
+        if (expectInactive) return activated == false;
+        return await BootedSinceAsync(ctx, since) is not null;
+    }
+
+    private static bool SameSerial(string a, string b) =>
+        string.Equals(a.Trim(), b.Trim(), StringComparison.OrdinalIgnoreCase)
+        || (a.Length > 9 && b.EndsWith(a[^9..], StringComparison.OrdinalIgnoreCase));
+}

@@ -1,0 +1,100 @@
+using HikFleet.Core.Data;
+using HikFleet.Core.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace HikFleet.Core.Operations;
+
+/// <summary>Why an operation does not start yet (or at all).</summary>
+/// <param name="After">Look again after this.</param>
+/// <param name="Detail">For people.</param>
+/// <param name="Halt">Do not start at all: the bulk run it belongs to was halted.</param>
+public sealed record GateVerdict(TimeSpan After, string Detail, bool Halt = false);
+
+/// <summary>Guard rails checked before an operation first touches its device.</summary>
+public static class OperationGates
+{
+    public static async Task<GateVerdict?> BeforeStartAsync(FleetDbContext db, Operation op, Site site, DateTimeOffset now, OperationOptions options,
+        CancellationToken ct)
+    {
+        if (MaintenanceWindow.Wait(site, now) is { } wait)
+        {
+            return new GateVerdict(wait, $"Waiting for the site's maintenance window ({MaintenanceWindow.Describe(site)}).");
+        }
+
+        if (op.BatchId is not { } batch) return null;
+
+        var parameters = OperationParameters.FromJson(op.Parameters);
+        var failed = await db.Operations.AsNoTracking()
+            .Where(o => o.BatchId == batch && o.State == OperationState.Failed)
+            .Select(o => new { o.CameraId, o.Summary })
+            .FirstOrDefaultAsync(ct);
+        if (failed is not null)
+        {
+            return new GateVerdict(TimeSpan.Zero, $"Halted: another camera of this bulk run failed ({failed.Summary}).", Halt: true);
+        }
+
+        if (parameters.SiteOfflineAtStart is { } baseline)
+        {
+            var offline = await db.Cameras.CountAsync(c => c.SiteId == op.SiteId && c.Lifecycle == CameraLifecycle.Managed
+                                                           && c.Health == HealthState.Offline, ct);
+            // Cameras of the run being rebooted right now are expected to be down; anything beyond them is the site getting worse.
+            var inFlight = await db.Operations.CountAsync(o => o.BatchId == batch && o.SiteId == op.SiteId && o.StartedAt != null
+                                                               && (o.State == OperationState.Running || o.State == OperationState.Waiting), ct);
+            if (offline - inFlight > baseline + Math.Max(2, baseline / 10))
+            {
+                return new GateVerdict(TimeSpan.Zero,
+                    $"Halted: the site's health dropped during the bulk run ({offline} cameras offline, {baseline} when it began).", Halt: true);
+            }
+        }
+
+        var running = await db.Operations.CountAsync(o => o.BatchId == batch && o.SiteId == op.SiteId && o.Id != op.Id && o.StartedAt != null
+                                                         && (o.State == OperationState.Running || o.State == OperationState.Waiting), ct);
+        if (running >= Math.Max(1, site.BulkConcurrency))
+        {
+            return new GateVerdict(options.PollInterval, $"Queued: {running} camera(s) of this site are being worked on (at most {site.BulkConcurrency} at once).");
+        }
+
+        return null;
+    }
+}
+
+/// <summary>A site's daily maintenance window, in its own time zone.</summary>
+public static class MaintenanceWindow
+{
+    /// <summary>Null when operations may run now; otherwise how long until the window opens.</summary>
+    public static TimeSpan? Wait(Site site, DateTimeOffset now)
+    {
+        if (site.MaintenanceStart is not { } start || site.MaintenanceEnd is not { } end || start == end) return null;
+        var zone = FindZone(site.TimeZone);
+        var local = TimeZoneInfo.ConvertTime(now, zone);
+        var t = TimeOnly.FromDateTime(local.DateTime);
+        var inside = start < end ? t >= start && t < end : t >= start || t < end;
+        if (inside) return null;
+        var opensToday = local.Date + start.ToTimeSpan();
+        var opens = opensToday > local.DateTime ? opensToday : opensToday.AddDays(1);
+        var wait = opens - local.DateTime;
+        return wait < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait;
+    }
+
+    public static string Describe(Site site) =>
+        site.MaintenanceStart is { } s && site.MaintenanceEnd is { } e ? $"{s:HH\\:mm}–{e:HH\\:mm} {site.TimeZone}" : "any time";
+
+    private static TimeZoneInfo FindZone(string id) =>
+        TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : TimeZoneInfo.Utc;
+}
+
+/// <summary>Audit action names of operations: <c>camera.reboot.request</c>, <c>camera.factory_reset.step</c>...</summary>
+public static class OperationAudit
+{
+    public static string Verb(OperationKind kind) => kind switch
+    {
+        OperationKind.Reboot => "reboot",
+        OperationKind.FactoryReset => "factory_reset",
+        OperationKind.Reprovision => "reprovision",
+        OperationKind.ApplyProfile => "apply_profile",
+        OperationKind.Backup => "backup",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+
+    public static string Action(OperationKind kind, string what) => $"camera.{Verb(kind)}.{what}";
+}

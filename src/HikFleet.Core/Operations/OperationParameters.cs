@@ -1,0 +1,42 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using HikFleet.Isapi;
+
+namespace HikFleet.Core.Operations;
+
+/// <summary>What was asked of an operation (stored as JSON on the row; never secrets).</summary>
+public sealed record OperationParameters
+{
+    /// <summary>Factory reset: basic keeps network and users, full returns the device to inactive at its factory address.</summary>
+    public FactoryResetMode? ResetMode { get; init; }
+    /// <summary>An administrator let the reset go on without a backup (audited).</summary>
+    public bool BackupOverride { get; init; }
+    /// <summary>Reprovisioning: the backup to restore (default: the newest).</summary>
+    public Guid? BackupId { get; init; }
+    /// <summary>Bulk: offline cameras of the site when the batch was requested (the batch halts when that rises).</summary>
+    public int? SiteOfflineAtStart { get; init; }
+    /// <summary>Apply profile: the profile pushed.</summary>
+    public Guid? ProfileId { get; init; }
+
+    public string ToJson() => JsonSerializer.Serialize(this, DeviceSettings.Json);
+
+    public static OperationParameters FromJson(string json) => JsonSerializer.Deserialize<OperationParameters>(json, DeviceSettings.Json) ?? new();
+}
+
+/// <summary>What steps hand to later steps (stored as the operation's Context JSON object). Never secrets.</summary>
+public sealed class OperationBag(JsonObject values)
+{
+    public static OperationBag Parse(string json) => new(JsonNode.Parse(json) as JsonObject ?? []);
+
+    public string ToJson() => values.ToJsonString();
+
+    public string? Get(string key) => values[key]?.GetValue<string>();
+
+    public T? Get<T>(string key) where T : class => values[key] is { } node ? node.Deserialize<T>(DeviceSettings.Json) : null;
+
+    public void Set(string key, string? value) => values[key] = value;
+
+    public void Set<T>(string key, T value) where T : class => values[key] = JsonSerializer.SerializeToNode(value, DeviceSettings.Json);
+
+    public bool Has(string key) => values[key] is not null;
+}
