@@ -23,6 +23,7 @@ public sealed class DiscoveryService(
     AuditLog audit,
     FleetChangeFeed feed,
     IBackgroundJobClient jobs,
+    Operations.OperationService operations,
     IOptions<DiscoveryOptions> options,
     TimeProvider time,
     ILogger<DiscoveryService> logger)
@@ -52,6 +53,7 @@ public sealed class DiscoveryService(
             var observations = await scanner.ScanAsync(site, problems, cancellationToken);
             var outcome = await ReconcileWithRetryAsync(site, run.Id, observations, problems, cancellationToken);
             await AuditMovesAsync(site, run.Id, outcome.Moves, cancellationToken);
+            await RequestReprovisioningAsync(run.Id, cancellationToken);
             feed.Publish(new FleetChange("discovery", site.TenantId, site.Id));
             return outcome.Run;
         }
@@ -468,6 +470,26 @@ public sealed class DiscoveryService(
             db.CameraEvents.Add(new CameraEvent { CameraId = c.Id, At = now, Kind = kind, Detail = DiscoveryFindings.Bound(detail, 2000) });
 
         void Touch(Camera c) => c.UpdatedAt = now;
+    }
+
+    /// <summary>
+    /// Known cameras this run found factory-reset (the paperclip on site) get a reprovisioning operation: queued at once where the
+    /// site's policy is Automatic, waiting for a person's approval otherwise. A camera HikFleet is resetting itself already has an
+    /// active operation and is left alone.
+    /// </summary>
+    private async Task RequestReprovisioningAsync(Guid runId, CancellationToken ct)
+    {
+        List<(Guid Camera, string? Detail)> reset;
+        await using (var db = await contexts.CreateDbContextAsync(ct))
+        {
+            reset = (await db.DiscoverySightings.AsNoTracking().Where(s => s.RunId == runId && s.Outcome == SightingOutcome.FoundReset && s.CameraId != null)
+                .Select(s => new { s.CameraId, s.Detail }).ToListAsync(ct)).Select(s => (s.CameraId!.Value, s.Detail)).ToList();
+        }
+
+        foreach (var (camera, detail) in reset)
+        {
+            await operations.RequestReprovisionAsync(camera, $"Discovery found it factory-reset. {detail}", ct);
+        }
     }
 
     private async Task AuditMovesAsync(Site site, Guid runId, List<Move> moves, CancellationToken ct)

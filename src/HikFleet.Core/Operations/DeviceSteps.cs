@@ -20,7 +20,7 @@ public sealed class DeviceSteps(DeviceLink link, ConfigurationBackups backups, S
 {
     public const string PreviousNetwork = "previous.network", PreviousHttpPort = "previous.httpPort", BackupId = "backup.id",
         CommandSentAt = "command.sentAt", FoundAddress = "found.address", ImportedAt = "config.importedAt", RebootRequired = "rebootRequired",
-        RestoreProblems = "restore.problems", RebootSentAt = "reboot.sentAt";
+        RestoreProblems = "restore.problems", RebootSentAt = "reboot.sentAt", BootBefore = "boot.before";
 
     private OperationOptions Options => options.Value;
     private TimeSpan Poll => Options.PollInterval;
@@ -90,15 +90,9 @@ public sealed class DeviceSteps(DeviceLink link, ConfigurationBackups backups, S
     public async Task<StepOutcome> ResetAsync(StepContext ctx)
     {
         var mode = ctx.Parameters.ResetMode ?? FactoryResetMode.Basic;
-        if (ctx.RanBefore && await AlreadyRestartedAsync(ctx, ctx.Step.StartedAt!.Value, expectInactive: mode == FactoryResetMode.Full))
-        {
-            ctx.Bag.Set(CommandSentAt, ctx.Step.StartedAt!.Value.ToString("O"));
-            return new StepOutcome.Done("The camera had already taken the reset (resumed after an interruption); not sent again.");
-        }
+        if (await BeforeRestartCommandAsync(ctx, expectInactive: mode == FactoryResetMode.Full) is { } already) return already;
 
-        var sentAt = time.GetUtcNow();
         var result = await link.CallAsync(ctx, c => c.FactoryResetAsync(mode, ctx.CancellationToken));
-        ctx.Bag.Set(CommandSentAt, sentAt.ToString("O"));
         if (result.RebootRequired)
         {
             // statusCode 7: the reset applies at the next boot, which HikFleet must ask for (§5 item 4).
@@ -109,29 +103,47 @@ public sealed class DeviceSteps(DeviceLink link, ConfigurationBackups backups, S
         return new StepOutcome.Done($"{mode} factory reset accepted.");
     }
 
-    /// <summary>Sends the reboot, once (a resumed step looks at the uptime first).</summary>
+    /// <summary>Sends the reboot, once (a resumed step looks at the boot time first).</summary>
     public async Task<StepOutcome> RebootAsync(StepContext ctx)
     {
-        if (ctx.RanBefore && await AlreadyRestartedAsync(ctx, ctx.Step.StartedAt!.Value, expectInactive: false))
+        if (await BeforeRestartCommandAsync(ctx, expectInactive: false) is { } already) return already;
+        await link.CallAsync(ctx, c => c.RebootAsync(ctx.CancellationToken));
+        return new StepOutcome.Done("Reboot accepted.");
+    }
+
+    /// <summary>
+    /// Before a command that restarts the device: on a resumed step, whether it already restarted (then the command is not sent again);
+    /// otherwise the boot time now, checkpointed before the command goes out, so the wait (and a resume) can tell the restart happened.
+    /// </summary>
+    private async Task<StepOutcome?> BeforeRestartCommandAsync(StepContext ctx, bool expectInactive)
+    {
+        // Keyed by step: an earlier step's command (the reset before an import) must not count as this one's.
+        var stepKey = $"{BootBefore}@{ctx.Step.Name}";
+        if (ctx.Bag.Get(stepKey) is { } recorded)
         {
-            ctx.Bag.Set(CommandSentAt, ctx.Step.StartedAt!.Value.ToString("O"));
-            return new StepOutcome.Done("The camera had already restarted (resumed after an interruption); not sent again.");
+            var before = DateTimeOffset.Parse(recorded, System.Globalization.CultureInfo.InvariantCulture);
+            var (answers, activated) = await link.ProbeAsync(ctx.Camera, ctx.CancellationToken);
+            if (!answers || (expectInactive && activated == false) || (!expectInactive && await RestartedSinceAsync(ctx, before) is not null))
+            {
+                return new StepOutcome.Done("The camera had already taken the command (resumed after an interruption); not sent again.");
+            }
         }
 
-        var sentAt = time.GetUtcNow();
-        await link.CallAsync(ctx, c => c.RebootAsync(ctx.CancellationToken));
-        ctx.Bag.Set(CommandSentAt, sentAt.ToString("O"));
-        return new StepOutcome.Done("Reboot accepted.");
+        var boot = await BootTimeAsync(ctx) ?? time.GetUtcNow();
+        ctx.Bag.Set(stepKey, boot.ToString("O"));
+        ctx.Bag.Set(BootBefore, boot.ToString("O"));
+        ctx.Bag.Set(CommandSentAt, time.GetUtcNow().ToString("O"));
+        await ctx.CheckpointAsync();
+        return null;
     }
 
     /// <summary>Until the camera stops answering, or shows it already restarted (fast devices come back between two looks).</summary>
     public async Task<StepOutcome> WaitDownAsync(StepContext ctx, bool expectInactive)
     {
-        var sentAt = SentAt(ctx);
         var (answers, activated) = await link.ProbeAsync(ctx.Camera, ctx.CancellationToken);
         if (!answers) return new StepOutcome.Done("The camera went down.");
         if (expectInactive && activated == false) return new StepOutcome.Done("The camera went down and is back, inactive.");
-        if (!expectInactive && await BootedSinceAsync(ctx, sentAt) is { } uptime)
+        if (!expectInactive && await RestartedSinceAsync(ctx, BootBeforeOf(ctx)) is { } uptime)
         {
             return new StepOutcome.Done($"The camera already restarted (uptime {uptime:hh\\:mm\\:ss}).");
         }
@@ -139,15 +151,15 @@ public sealed class DeviceSteps(DeviceLink link, ConfigurationBackups backups, S
         return new StepOutcome.Wait(Poll, "Waiting for the camera to go down.");
     }
 
-    /// <summary>Until the camera answers at its address with the vault's password and an uptime younger than the command.</summary>
-    public async Task<StepOutcome> WaitUpAsync(StepContext ctx, string sinceKey = CommandSentAt)
+    /// <summary>Until the camera answers at its address with the vault's password and a boot time later than before the command.</summary>
+    public async Task<StepOutcome> WaitUpAsync(StepContext ctx)
     {
-        var since = ctx.Bag.Get(sinceKey) is { } s ? DateTimeOffset.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : SentAt(ctx);
         var (answers, _) = await link.ProbeAsync(ctx.Camera, ctx.CancellationToken);
         if (!answers) return new StepOutcome.Wait(Poll, "Waiting for the camera to answer again.");
-        if (await BootedSinceAsync(ctx, since) is { } uptime)
+        if (await RestartedSinceAsync(ctx, BootBeforeOf(ctx)) is { } uptime)
         {
-            return new StepOutcome.Done($"Back after {(time.GetUtcNow() - since).TotalSeconds:0.#} s with its uptime reset ({uptime:hh\\:mm\\:ss}).");
+            var sent = ctx.Bag.Get(CommandSentAt) is { } s ? DateTimeOffset.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : ctx.Step.StartedAt!.Value;
+            return new StepOutcome.Done($"Back after {(time.GetUtcNow() - sent).TotalSeconds:0.#} s with its uptime reset ({uptime:hh\\:mm\\:ss}).");
         }
 
         return new StepOutcome.Wait(Poll, "The camera answers but has not restarted yet.");
@@ -177,18 +189,15 @@ public sealed class DeviceSteps(DeviceLink link, ConfigurationBackups backups, S
         if (sighting is null) return new StepOutcome.Wait(Poll, "Looking for the camera by its MAC over SADP.");
         if (sighting.Activated == true) return new StepOutcome.Done("Already activated (resumed after an interruption, or activated on site).");
 
-        var secret = await link.SecretAsync(ctx);
-        if (secret is null)
+        var secret = await link.SecretAsync(ctx) ?? await NewPasswordAsync(ctx, "the vault held none");
+        var outcome = await client.ActivateAsync(ctx.Camera.MacAddress, secret.Password, ctx.CancellationToken);
+        if (outcome.Status == SadpCommandStatus.RiskyPassword)
         {
-            var password = PasswordRules.Generate(14);
-            var row = await vault.StoreForCameraAsync(ctx.Db, ctx.Camera.Id, ctx.Site.DefaultUserName, password, $"reprovisioning {ctx.Operation.Id:D}",
-                ctx.CancellationToken);
-            // Committed before the device sees it: if HikFleet dies right after activation, the device's only password is not lost.
-            await ctx.Db.SaveChangesAsync(ctx.CancellationToken);
-            secret = vault.Open(row);
+            // The device's rules refuse the old password (rules tighten with firmware): a new strong one, in the vault first.
+            secret = await NewPasswordAsync(ctx, "the device refused the previous one as risky");
+            outcome = await client.ActivateAsync(ctx.Camera.MacAddress, secret.Password, ctx.CancellationToken);
         }
 
-        var outcome = await client.ActivateAsync(ctx.Camera.MacAddress, secret.Password, ctx.CancellationToken);
         return outcome.Status switch
         {
             SadpCommandStatus.Success => Activated(ctx, "Activated over SADP with the vault's password."),
@@ -196,6 +205,16 @@ public sealed class DeviceSteps(DeviceLink link, ConfigurationBackups backups, S
             SadpCommandStatus.NoAnswer => new StepOutcome.Wait(Poll, "The camera did not answer the activation; trying again."),
             _ => new StepOutcome.Fail($"The camera refused the activation: {outcome.Status} {outcome.Detail}"),
         };
+
+        async Task<DeviceSecret> NewPasswordAsync(StepContext c, string why)
+        {
+            var password = PasswordRules.Generate(14);
+            var row = await vault.StoreForCameraAsync(c.Db, c.Camera.Id, c.Site.DefaultUserName, password,
+                $"operation {c.Operation.Id:D}: new password because {why}", c.CancellationToken);
+            // Committed before the device sees it: if HikFleet dies right after activation, the device's only password is not lost.
+            await c.CheckpointAsync();
+            return vault.Open(row);
+        }
 
         static StepOutcome Activated(StepContext ctx, string detail)
         {
@@ -261,8 +280,13 @@ public sealed class DeviceSteps(DeviceLink link, ConfigurationBackups backups, S
         if (differences.Count == 0) return new StepOutcome.Done("The settings already match the backup.");
 
         var sameFirmware = backup.DeviceExport is not null && info.FirmwareVersion == backup.FirmwareVersion && info.FirmwareReleasedDate == backup.FirmwareBuild;
-        if (sameFirmware && !ctx.RanBefore)
+        if (sameFirmware)
         {
+            if (await BeforeRestartCommandAsync(ctx, expectInactive: false) is not null)
+            {
+                return new StepOutcome.Done("The device's own backup was imported; it restarts to apply it.");
+            }
+
             var importedAt = time.GetUtcNow();
             using var stream = new MemoryStream(backup.DeviceExport!, writable: false);
             var result = await link.CallAsync(ctx, c => c.ImportConfigurationAsync(stream, null, ctx.CancellationToken));
@@ -282,28 +306,20 @@ public sealed class DeviceSteps(DeviceLink link, ConfigurationBackups backups, S
     /// <summary>Reboots when a step answered "reboot required", or waits out the restart an import triggers; skipped otherwise.</summary>
     public async Task<StepOutcome> RebootIfRequiredAsync(StepContext ctx)
     {
-        if (ctx.Bag.Get(ImportedAt) is not null && ctx.Bag.Get(RebootRequired) is null)
-        {
-            return await WaitUpAsync(ctx, ImportedAt);
-        }
-
+        if (ctx.Bag.Get(ImportedAt) is not null && ctx.Bag.Get(RebootRequired) is null) return await WaitUpAsync(ctx);
         if (ctx.Bag.Get(RebootRequired) is null) return new StepOutcome.Skipped("No step asked for a reboot.");
         if (ctx.Bag.Get(RebootSentAt) is null)
         {
-            if (ctx.RanBefore && await AlreadyRestartedAsync(ctx, ctx.Step.StartedAt!.Value, expectInactive: false))
+            if (await BeforeRestartCommandAsync(ctx, expectInactive: false) is null)
             {
-                ctx.Bag.Set(RebootSentAt, ctx.Step.StartedAt!.Value.ToString("O"));
-            }
-            else
-            {
-                var sentAt = time.GetUtcNow();
                 await link.CallAsync(ctx, c => c.RebootAsync(ctx.CancellationToken));
-                ctx.Bag.Set(RebootSentAt, sentAt.ToString("O"));
-                return new StepOutcome.Wait(Poll, "Rebooting to apply the restored settings.");
             }
+
+            ctx.Bag.Set(RebootSentAt, time.GetUtcNow().ToString("O"));
+            return new StepOutcome.Wait(Poll, "Rebooting to apply the restored settings.");
         }
 
-        return await WaitUpAsync(ctx, RebootSentAt);
+        return await WaitUpAsync(ctx);
     }
 
     /// <summary>Reads everything back and compares it, field by field, with the backup; the drift is the operation's result.</summary>
@@ -338,17 +354,16 @@ public sealed class DeviceSteps(DeviceLink link, ConfigurationBackups backups, S
         return null;
     }
 
-    private static DateTimeOffset SentAt(StepContext ctx) =>
-        ctx.Bag.Get(CommandSentAt) is { } s ? DateTimeOffset.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : ctx.Operation.StartedAt ?? ctx.Now;
+    private static DateTimeOffset BootBeforeOf(StepContext ctx) =>
+        ctx.Bag.Get(BootBefore) is { } s ? DateTimeOffset.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : ctx.Operation.StartedAt ?? ctx.Now;
 
-    /// <summary>The uptime, when the camera booted after <paramref name="since"/>; null when it did not (or cannot say).</summary>
-    private async Task<TimeSpan?> BootedSinceAsync(StepContext ctx, DateTimeOffset since)
+    /// <summary>When the device booted (now − uptime), or null when it cannot say (down, inactive, busy).</summary>
+    private async Task<DateTimeOffset?> BootTimeAsync(StepContext ctx)
     {
         try
         {
             var status = await link.CallAsync(ctx, c => c.GetStatusAsync(ctx.CancellationToken));
-            // A little slack: the device's uptime counts from a moment before the command was acknowledged.
-            return status.Uptime is { } uptime && uptime <= time.GetUtcNow() - since + TimeSpan.FromSeconds(2) ? uptime : null;
+            return status.Uptime is { } uptime ? time.GetUtcNow() - uptime : null;
         }
         catch (IsapiException e) when (e.Kind is IsapiErrorKind.Unreachable or IsapiErrorKind.Timeout or IsapiErrorKind.NotActivated or IsapiErrorKind.Busy)
         {
@@ -356,13 +371,11 @@ public sealed class DeviceSteps(DeviceLink link, ConfigurationBackups backups, S
         }
     }
 
-    /// <summary>For a resumed command step: did the device already go down, come back inactive, or restart since the step began?</summary>
-    private async Task<bool> AlreadyRestartedAsync(StepContext ctx, DateTimeOffset since, bool expectInactive)
+    /// <summary>The uptime, when the device booted after <paramref name="bootBefore"/> (by more than the slack); null when it did not.</summary>
+    private async Task<TimeSpan?> RestartedSinceAsync(StepContext ctx, DateTimeOffset bootBefore)
     {
-        var (answers, activated) = await link.ProbeAsync(ctx.Camera, ctx.CancellationToken);
-        if (!answers) return true;
-        if (expectInactive) return activated == false;
-        return await BootedSinceAsync(ctx, since) is not null;
+        var boot = await BootTimeAsync(ctx);
+        return boot is { } b && b > bootBefore + Options.RestartDetectionSlack ? time.GetUtcNow() - b : null;
     }
 
     private static bool SameSerial(string a, string b) =>

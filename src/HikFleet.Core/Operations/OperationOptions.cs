@@ -20,6 +20,12 @@ public sealed class OperationOptions
     /// <summary>How long a camera may take to boot and answer again (NVRs take minutes).</summary>
     public TimeSpan BootTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// A restart is recognised by the boot time (now − uptime) moving later by more than this: uptimes are whole seconds and each
+    /// reading carries the request's latency, so small shifts are noise.
+    /// </summary>
+    public TimeSpan RestartDetectionSlack { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Field practice: at most this many reboots (and resets) per camera per rolling hour.</summary>
     public int MaxRebootsPerHour { get; set; } = 3;
 

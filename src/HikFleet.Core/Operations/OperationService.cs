@@ -325,15 +325,16 @@ public sealed class OperationService(
             }, ct);
             return result;
         }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg)
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
             db.ChangeTracker.Clear();
-            if (pg.ConstraintName == "ux_operations_request_key" && op.RequestKey is not null)
+            // A double click: whichever unique index fired first, the twin request with the same key is what the caller wants.
+            if (op.RequestKey is not null && await db.Operations.AsNoTracking()
+                    .Where(o => o.RequestedById == op.RequestedById && o.RequestKey == op.RequestKey).Select(o => (Guid?)o.Id).FirstOrDefaultAsync(ct) is { } same)
             {
-                var same = await db.Operations.AsNoTracking().Where(o => o.RequestedById == op.RequestedById && o.RequestKey == op.RequestKey)
-                    .Select(o => o.Id).FirstAsync(ct);
                 return ServiceResult.Ok(same);
             }
+
 
             var active = await db.Operations.AsNoTracking()
                 .Where(o => o.CameraId == op.CameraId && (o.State == OperationState.AwaitingApproval || o.State == OperationState.Queued

@@ -64,4 +64,14 @@ public sealed class StepContext
 
     /// <summary>A line of progress shown while the step waits or runs.</summary>
     public string? Progress { get; set; }
+
+    /// <summary>
+    /// Saves the bag (and any tracked change) now, before the step acts on the device: a resumed step then knows what it saw before
+    /// acting (e.g. the boot time before a reboot command), even when the process died before the step's result was saved.
+    /// </summary>
+    public async Task CheckpointAsync()
+    {
+        Operation.Context = Bag.ToJson();
+        await Db.SaveChangesAsync(CancellationToken);
+    }
 }

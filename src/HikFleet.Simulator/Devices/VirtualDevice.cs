@@ -148,6 +148,8 @@ public sealed class VirtualDevice
     public bool IsLocked { get { lock (Sync) return Faults.LockedOut || _deviceLock.Locked || _clientLocks.Values.Any(c => c.Locked); } }
     /// <summary>Boots since the simulator started.</summary>
     public int RebootCount { get; private set; }
+    /// <summary>Factory resets applied since the simulator started (by ISAPI, SADP or the reset button): "exactly once" is checked with it.</summary>
+    public int FactoryResetCount { get; private set; }
     /// <summary>A firmware upgrade is being written.</summary>
     public bool Upgrading { get; internal set; }
     /// <summary>Upgrade progress.</summary>
@@ -335,6 +337,7 @@ public sealed class VirtualDevice
     {
         lock (Sync)
         {
+            FactoryResetCount++;
             var fresh = _fleet.DefaultConfiguration(ModelInfo, HttpPort);
             if (full)
             {

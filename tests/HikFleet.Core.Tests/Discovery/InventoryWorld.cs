@@ -14,6 +14,7 @@ using HikFleet.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace HikFleet.Core.Tests.Discovery;
@@ -25,17 +26,20 @@ namespace HikFleet.Core.Tests.Discovery;
 /// </summary>
 internal sealed class InventoryWorld : IAsyncDisposable
 {
-    private InventoryWorld(VirtualFleet fleet, ServiceProvider services, MigratedDatabase database, IPAddress subnetBase, CapturedLogs logs)
+    private readonly IHost? _host;
+
+    private InventoryWorld(VirtualFleet fleet, IServiceProvider services, IHost? host, MigratedDatabase database, IPAddress subnetBase, CapturedLogs logs)
     {
         Fleet = fleet;
         Services = services;
+        _host = host;
         Database = database;
         SubnetBase = subnetBase;
         Logs = logs;
     }
 
     public VirtualFleet Fleet { get; }
-    public ServiceProvider Services { get; }
+    public IServiceProvider Services { get; }
     public MigratedDatabase Database { get; }
     /// <summary>127.x.y.0: the fleet's devices live in 127.x.y.0/24, its factory address is 127.x.(y+1).64.</summary>
     public IPAddress SubnetBase { get; }
@@ -48,8 +52,10 @@ internal sealed class InventoryWorld : IAsyncDisposable
     public CredentialVault Vault => Services.GetRequiredService<CredentialVault>();
     public InventoryCsv Csv => Services.GetRequiredService<InventoryCsv>();
 
+    /// <param name="jobs">Run the real host (Hangfire server, hosted services) instead of a bare service provider.</param>
+    /// <param name="settings">Extra configuration (e.g. Fleet:Operations timings).</param>
     public static async Task<InventoryWorld> StartAsync(MigratedDatabase database, CancellationToken ct, bool sadp = true,
-        Action<SimulatorOptions>? configure = null)
+        Action<SimulatorOptions>? configure = null, bool jobs = false, IDictionary<string, string?>? settings = null)
     {
         var baseAddress = new IPAddress([127, (byte)RandomNumberGenerator.GetInt32(32, 250), (byte)RandomNumberGenerator.GetInt32(1, 249), 0]);
         var options = new SimulatorOptions
@@ -80,12 +86,23 @@ internal sealed class InventoryWorld : IAsyncDisposable
             ["Isapi:RequestTimeout"] = "00:00:05",
             ["Fleet:Discovery:ProbeConnectTimeout"] = "00:00:01",
             ["Fleet:Discovery:ProbeRequestTimeout"] = "00:00:03",
-        }).Build();
+        }).AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
+        if (jobs)
+        {
+            var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+            builder.Configuration.AddConfiguration(configuration);
+            builder.Logging.SetMinimumLevel(LogLevel.Trace).AddProvider(logs);
+            builder.Services.AddFleetCore(database.ConnectionString, runJobServer: true);
+            var host = builder.Build();
+            await host.StartAsync(ct);
+            return new InventoryWorld(fleet, host.Services, host, database, baseAddress, logs);
+        }
+
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
         services.AddFleetCore(database.ConnectionString, runJobServer: false);
-        return new InventoryWorld(fleet, services.BuildServiceProvider(), database, baseAddress, logs);
+        return new InventoryWorld(fleet, services.BuildServiceProvider(), null, database, baseAddress, logs);
     }
 
     /// <summary>127.x.(y+1).<paramref name="last"/>: outside the world's /24 (the factory address, "another" subnet).</summary>
@@ -172,7 +189,16 @@ internal sealed class InventoryWorld : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Services.DisposeAsync();
+        if (_host is not null)
+        {
+            await _host.StopAsync(TimeSpan.FromSeconds(10));
+            _host.Dispose();
+        }
+        else if (Services is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync();
+        }
+
         await Fleet.DisposeAsync();
     }
 }

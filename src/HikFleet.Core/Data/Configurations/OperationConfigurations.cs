@@ -65,7 +65,8 @@ internal sealed class ConfigurationBackupConfiguration : IEntityTypeConfiguratio
         builder.Property(b => b.FirmwareVersion).HasMaxLength(64);
         builder.Property(b => b.FirmwareBuild).HasMaxLength(64);
         builder.Property(b => b.DeviceExportSha256).HasMaxLength(64);
-        builder.Property(b => b.Snapshot).HasColumnType("jsonb").IsRequired();
+        // text, not jsonb: jsonb normalises key order and spacing, and the stored bytes must still match SnapshotSha256.
+        builder.Property(b => b.Snapshot).HasColumnType("text").IsRequired();
         builder.Property(b => b.SnapshotSha256).HasMaxLength(64).IsRequired();
         builder.HasIndex(b => new { b.CameraId, b.Number }).IsUnique();
         builder.HasIndex(b => new { b.TenantId, b.CreatedAt });

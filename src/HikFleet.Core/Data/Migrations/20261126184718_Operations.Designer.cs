@@ -597,7 +597,7 @@ namespace HikFleet.Core.Data.Migrations
 
                     b.Property<string>("Snapshot")
                         .IsRequired()
-                        .HasColumnType("jsonb")
+                        .HasColumnType("text")
                         .HasColumnName("snapshot");
 
                     b.Property<string>("SnapshotSha256")

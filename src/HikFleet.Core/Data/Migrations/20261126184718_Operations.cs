@@ -64,7 +64,7 @@ namespace HikFleet.Core.Data.Migrations
                     firmware_build = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
                     device_export = table.Column<byte[]>(type: "bytea", nullable: true),
                     device_export_sha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    snapshot = table.Column<string>(type: "jsonb", nullable: false),
+                    snapshot = table.Column<string>(type: "text", nullable: false),
                     snapshot_sha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false)
                 },
                 constraints: table =>
