@@ -326,6 +326,7 @@ public sealed class DeviceSteps(DeviceLink link, ConfigurationBackups backups, S
     public async Task<StepOutcome> VerifyAsync(StepContext ctx)
     {
         var (info, now) = await link.CallAsync(ctx, async c => (await c.GetDeviceInfoAsync(ctx.CancellationToken), await DeviceSettingsIo.ReadAsync(c, ctx.CancellationToken)));
+        await RestartedSinceAsync(ctx, BootBeforeOf(ctx)); // a reset's last restart becomes the known boot time (not "unexpected")
         ctx.Camera.Activated = true;
         ctx.Camera.FirmwareVersion = info.FirmwareVersion is { Length: <= 64 } v ? v : ctx.Camera.FirmwareVersion;
         var backup = await BackupOf(ctx);
@@ -375,7 +376,22 @@ public sealed class DeviceSteps(DeviceLink link, ConfigurationBackups backups, S
     private async Task<TimeSpan?> RestartedSinceAsync(StepContext ctx, DateTimeOffset bootBefore)
     {
         var boot = await BootTimeAsync(ctx);
-        return boot is { } b && b > bootBefore + Options.RestartDetectionSlack ? time.GetUtcNow() - b : null;
+        if (boot is not { } b || b <= bootBefore + Options.RestartDetectionSlack) return null;
+        var uptime = time.GetUtcNow() - b;
+        // A planned restart: the health check must not count it as unexpected (nor towards a reboot loop), so the camera row learns
+        // the new boot time now, and the timeline says who restarted it.
+        if (ctx.Camera.BootedAt is null || ctx.Camera.BootedAt < b - Options.RestartDetectionSlack)
+        {
+            ctx.Camera.BootedAt = b;
+            ctx.Camera.UptimeSeconds = (long)uptime.TotalSeconds;
+            ctx.Db.CameraEvents.Add(new CameraEvent
+            {
+                CameraId = ctx.Camera.Id, At = time.GetUtcNow(), Kind = CameraEventKinds.PlannedRestart,
+                Detail = $"Restarted by {OperationAudit.Verb(ctx.Operation.Kind).Replace('_', ' ')} operation {ctx.Operation.Id:D} ({ctx.Step.Title.ToLowerInvariant()}).",
+            });
+        }
+
+        return uptime;
     }
 
     private static bool SameSerial(string a, string b) =>

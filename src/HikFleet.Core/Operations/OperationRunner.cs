@@ -26,43 +26,45 @@ public sealed class OperationRunner(
     TimeProvider time,
     ILogger<OperationRunner> logger)
 {
-    private static readonly string RunnerId = Truncate($"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}", 128);
+    private static readonly string ProcessTag = Truncate($"{Environment.MachineName}/{Environment.ProcessId}", 90);
     private readonly Dictionary<OperationKind, IOperationWorkflow> _workflows = workflows.ToDictionary(w => w.Kind);
     private OperationOptions Options => options.Value;
 
     /// <summary>Runs the operation until it finishes, waits or fails. Returns quietly when another runner holds it or it is over.</summary>
     public async Task RunAsync(Guid operationId, CancellationToken cancellationToken)
     {
-        if (!await TryLeaseAsync(operationId, cancellationToken)) return;
+        // One lease per run, not per process: two jobs for the same operation in one process (a watchdog duplicate) exclude each other too.
+        var runner = $"{ProcessTag}/{Guid.NewGuid():N}";
+        if (!await TryLeaseAsync(operationId, runner, cancellationToken)) return;
         try
         {
-            while (await RunOneStepAsync(operationId, cancellationToken))
+            while (await RunOneStepAsync(operationId, runner, cancellationToken))
             {
             }
         }
         finally
         {
-            await ReleaseAsync(operationId);
+            await ReleaseAsync(operationId, runner);
         }
     }
 
-    private async Task<bool> TryLeaseAsync(Guid id, CancellationToken ct)
+    private async Task<bool> TryLeaseAsync(Guid id, string runner, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var now = time.GetUtcNow();
         var taken = await db.Operations
             .Where(o => o.Id == id && (o.State == OperationState.Queued || o.State == OperationState.Running || o.State == OperationState.Waiting)
-                        && (o.LeaseUntil == null || o.LeaseUntil < now || o.LeaseOwner == RunnerId))
-            .ExecuteUpdateAsync(s => s.SetProperty(o => o.LeaseOwner, RunnerId).SetProperty(o => o.LeaseUntil, now + Options.LeaseDuration), ct);
+                        && (o.LeaseUntil == null || o.LeaseUntil < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(o => o.LeaseOwner, runner).SetProperty(o => o.LeaseUntil, now + Options.LeaseDuration), ct);
         return taken == 1;
     }
 
-    private async Task ReleaseAsync(Guid id)
+    private async Task ReleaseAsync(Guid id, string runner)
     {
         try
         {
             await using var db = await contexts.CreateDbContextAsync();
-            await db.Operations.Where(o => o.Id == id && o.LeaseOwner == RunnerId)
+            await db.Operations.Where(o => o.Id == id && o.LeaseOwner == runner)
                 .ExecuteUpdateAsync(s => s.SetProperty(o => o.LeaseOwner, (string?)null).SetProperty(o => o.LeaseUntil, (DateTimeOffset?)null));
         }
         catch (Exception e) when (e is DbUpdateException or Npgsql.NpgsqlException or OperationCanceledException)
@@ -73,11 +75,11 @@ public sealed class OperationRunner(
     }
 
     /// <summary>One step; true when the next step should run at once.</summary>
-    private async Task<bool> RunOneStepAsync(Guid id, CancellationToken ct)
+    private async Task<bool> RunOneStepAsync(Guid id, string runner, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var op = await db.Operations.Include(o => o.Steps).SingleOrDefaultAsync(o => o.Id == id, ct);
-        if (op is null || !op.IsActive || op.State == OperationState.AwaitingApproval || op.LeaseOwner != RunnerId) return false;
+        if (op is null || !op.IsActive || op.State == OperationState.AwaitingApproval || op.LeaseOwner != runner) return false;
         var now = time.GetUtcNow();
         op.LeaseUntil = now + Options.LeaseDuration;
         op.Steps.Sort((a, b) => a.Index.CompareTo(b.Index));

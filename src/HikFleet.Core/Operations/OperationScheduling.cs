@@ -55,6 +55,7 @@ public sealed class OperationWatchdogJob(IDbContextFactory<FleetDbContext> conte
         var stranded = await db.Operations.AsNoTracking()
             .Where(o => (o.State == OperationState.Queued || o.State == OperationState.Running || o.State == OperationState.Waiting)
                         && (o.NextRunAt == null || o.NextRunAt < overdue))
+            .OrderBy(o => o.CreatedAt)
             .Select(o => new { o.Id, o.LeaseUntil })
             .Take(1000)
             .ToListAsync(cancellationToken);

@@ -7,7 +7,11 @@ public static class OperationsServiceCollectionExtensions
     /// <summary>The operations engine: workflows, runner, jobs, backups; options from <c>Fleet:Operations</c>.</summary>
     public static IServiceCollection AddFleetOperations(this IServiceCollection services)
     {
-        services.AddOptions<OperationOptions>().BindConfiguration(OperationOptions.SectionName);
+        services.AddOptions<OperationOptions>().BindConfiguration(OperationOptions.SectionName).PostConfigure(o =>
+        {
+            // The crash-test switch only works in the Testing environment: a stray setting must never kill a production node.
+            if (Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") != "Testing") o.KillProcessAfterStep = null;
+        });
         services.AddSingleton<IOperationScheduler, HangfireOperationScheduler>();
         services.AddSingleton<DeviceLink>();
         services.AddSingleton<ConfigurationBackups>();

@@ -21,6 +21,8 @@ public static class CameraEventKinds
     public const string Adopted = "adopted";
     public const string Moved = "moved";
     public const string Restarted = "restarted";
+    /// <summary>Restarted by a HikFleet operation (reboot, reset, restore): expected, never counted as a reboot loop.</summary>
+    public const string PlannedRestart = "planned-restart";
     public const string Replaced = "replaced";
     public const string FoundReset = "found-reset";
     public const string Missing = "missing";
