@@ -42,6 +42,11 @@ public sealed class OperationRunner(
             {
             }
         }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Someone changed the operation under us (a person cancelled it while it was queued or waiting): theirs stands.
+            logger.LogInformation("Operation {OperationId} changed while a runner held it; the runner stops", operationId);
+        }
         finally
         {
             await ReleaseAsync(operationId, runner);
@@ -100,26 +105,10 @@ public sealed class OperationRunner(
         var site = await db.Sites.SingleAsync(s => s.Id == op.SiteId, ct);
         var step = op.Steps[op.CurrentStep];
 
-        // Gates before the first device contact: the site's maintenance window and a bulk run's stagger.
-        if (op.CurrentStep == 0 && step.Attempts == 0)
+        // Gates before the first device contact (maintenance window, bulk stagger and halt), decided under a per-site lock.
+        if (op.StartedAt is null)
         {
-            var gate = await OperationGates.BeforeStartAsync(db, op, site, now, Options, ct);
-            if (gate is not null)
-            {
-                if (gate.Halt)
-                {
-                    await FinishAsync(db, op, OperationState.Cancelled, gate.Detail, now, ct);
-                    return false;
-                }
-
-                op.State = OperationState.Queued;
-                op.Summary = gate.Detail;
-                op.NextRunAt = now + gate.After;
-                await db.SaveChangesAsync(ct);
-                scheduler.Schedule(op.Id, gate.After);
-                Publish(op);
-                return false;
-            }
+            return await AdmitAsync(db, op.Id, ct);
         }
 
         var workflow = _workflows[op.Kind];
@@ -207,6 +196,53 @@ public sealed class OperationRunner(
                 return false;
         }
     }
+
+    /// <summary>
+    /// Lets an operation start, or defers/halts it, holding the site's advisory lock so that the runners of a bulk run decide one
+    /// after another (otherwise all of them would see "nobody running yet" and start together). True when admitted (run on).
+    /// </summary>
+    private async Task<bool> AdmitAsync(FleetDbContext db, Guid id, CancellationToken ct)
+    {
+        var verdict = await db.Database.CreateExecutionStrategy().ExecuteAsync(async token =>
+        {
+            db.ChangeTracker.Clear();
+            await using var tx = await db.Database.BeginTransactionAsync(token);
+            var op = await db.Operations.SingleAsync(o => o.Id == id, token);
+            var key = SiteLockKey(op.SiteId);
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({key})", token);
+            var site = await db.Sites.AsNoTracking().SingleAsync(s => s.Id == op.SiteId, token);
+            var now = time.GetUtcNow();
+            var gate = await OperationGates.BeforeStartAsync(db, op, site, now, Options, token);
+            if (gate is null) op.StartedAt = now;
+            else if (!gate.Halt)
+            {
+                op.State = OperationState.Queued;
+                op.Summary = gate.Detail;
+                op.NextRunAt = now + gate.After;
+            }
+
+            await db.SaveChangesAsync(token);
+            await tx.CommitAsync(token);
+            return gate;
+        }, ct);
+
+        if (verdict is null) return true;
+        if (verdict.Halt)
+        {
+            db.ChangeTracker.Clear();
+            var op = await db.Operations.Include(o => o.Steps).SingleAsync(o => o.Id == id, ct);
+            await FinishAsync(db, op, OperationState.Cancelled, verdict.Detail, time.GetUtcNow(), ct);
+            return false;
+        }
+
+        scheduler.Schedule(id, verdict.After);
+        var deferred = await db.Operations.AsNoTracking().SingleAsync(o => o.Id == id, ct);
+        Publish(deferred);
+        return false;
+    }
+
+    /// <summary>The advisory lock of a site's admissions ("HFOP" + the site id's first bytes).</summary>
+    private static long SiteLockKey(Guid siteId) => 0x4846_4F50_0000_0000L ^ (BitConverter.ToInt64(siteId.ToByteArray(), 8) & 0x0000_FFFF_FFFF_FFFFL);
 
     private async Task SaveWithStepAuditAsync(FleetDbContext db, Operation op, OperationStep step, CancellationToken ct)
     {

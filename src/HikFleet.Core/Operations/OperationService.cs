@@ -216,12 +216,13 @@ public sealed class OperationService(
         {
             if (!op.IsActive) return "The operation is over already.";
             var now = time.GetUtcNow();
-            var held = op.LeaseUntil is { } until && until > now;
-            if (op.State == OperationState.Running || held)
+            if (op.State == OperationState.Running)
             {
                 op.CancelRequested = true;
                 return null;
             }
+
+            // Queued or waiting: cancelled now. A runner that is just picking it up finds the row changed (xmin) and stops.
 
             op.State = OperationState.Cancelled;
             op.FinishedAt = now;

@@ -54,6 +54,8 @@ public sealed class DeviceFaults
     public bool DeviceError { get; set; }
     /// <summary>alertStream emits a VMD event every this many simulated seconds (0 = only on <see cref="VirtualDevice.TriggerMotion"/>).</summary>
     public double MotionEverySeconds { get; set; }
+    /// <summary>Hung firmware: the reboot command is acknowledged but the device never restarts.</summary>
+    public bool IgnoreReboot { get; set; }
 
     internal DeviceFaults Clone() => (DeviceFaults)MemberwiseClone();
 }

@@ -110,7 +110,8 @@ internal static partial class IsapiRouter
         if (RequireAdmin(d, r, user) is { } denied)
             return denied;
         var resp = ResponseStatus.Ok(d, r);
-        resp.AfterSend = () => d.ScheduleReboot();
+        if (!d.Faults.IgnoreReboot)
+            resp.AfterSend = () => d.ScheduleReboot();
         return resp;
     }
 

@@ -89,6 +89,11 @@ internal sealed class InventoryWorld : IAsyncDisposable
         }).AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
         if (jobs)
         {
+            // Each job host gets a database of its own: a stopping host's Hangfire server (slow to stop on a loaded machine) must not
+            // fetch the next test's jobs from a shared database and fail them with a disposed container.
+            var own = new MigratedDatabase();
+            await own.InitializeAsync();
+            database = own;
             var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
             builder.Configuration.AddConfiguration(configuration);
             builder.Logging.SetMinimumLevel(LogLevel.Trace).AddProvider(logs);
@@ -191,8 +196,9 @@ internal sealed class InventoryWorld : IAsyncDisposable
     {
         if (_host is not null)
         {
-            await _host.StopAsync(TimeSpan.FromSeconds(10));
+            await _host.StopAsync(TimeSpan.FromSeconds(30));
             _host.Dispose();
+            await Database.DisposeAsync();
         }
         else if (Services is IAsyncDisposable disposable)
         {

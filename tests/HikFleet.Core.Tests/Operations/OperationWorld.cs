@@ -29,7 +29,8 @@ internal static class OperationWorld
         ["Fleet:Operations:RestartDetectionSlack"] = "00:00:01",
     };
 
-    public static Task<InventoryWorld> StartAsync(MigratedDatabase database, CancellationToken ct, Action<SimulatorOptions>? configure = null) =>
+    public static Task<InventoryWorld> StartAsync(MigratedDatabase database, CancellationToken ct, Action<SimulatorOptions>? configure = null,
+        Dictionary<string, string?>? settings = null) =>
         InventoryWorld.StartAsync(database, ct, sadp: true, configure: o =>
         {
             o.TimeScale = 1;
@@ -37,7 +38,8 @@ internal static class OperationWorld
             o.RebootSeconds = 1.6;
             o.RebootDropSeconds = 0.3;
             configure?.Invoke(o);
-        }, jobs: true, settings: FastOperations);
+        }, jobs: true, settings: settings is null ? FastOperations : new Dictionary<string, string?>(FastOperations.Concat(settings)
+            .GroupBy(p => p.Key).Select(g => g.Last())));
 
     public static OperationService Operations(this InventoryWorld world) => world.Services.GetRequiredService<OperationService>();
 
@@ -66,8 +68,13 @@ internal static class OperationWorld
             if (!op.IsActive) return op;
             if (DateTime.UtcNow > until)
             {
-                Assert.Fail($"operation {op.Kind} still {op.State} at step {op.CurrentStep} after {timeoutSeconds} s: " +
-                            string.Join(" | ", op.Steps.Select(s => $"{s.Name}={s.State} x{s.Attempts} {s.Detail}")));
+                var logs = world.Logs.Lines.Where(l => l.Contains("Hangfire", StringComparison.Ordinal) || l.Contains("Operation", StringComparison.Ordinal))
+                    .Where(l => !l.StartsWith("Trace", StringComparison.Ordinal) && !l.StartsWith("Debug", StringComparison.Ordinal)).TakeLast(40);
+                var jobs = await db.Database.SqlQueryRaw<string>(
+                    "SELECT j.id || ' ' || j.statename || ' ' || coalesce(s.reason, '') || ' ' || left(coalesce(s.data::text, ''), 300) AS \"Value\" " +
+                    "FROM hangfire.job j LEFT JOIN hangfire.state s ON s.id = j.stateid ORDER BY j.id DESC LIMIT 6").ToListAsync(ct);
+                Assert.Fail($"operation {op.Kind} still {op.State} at step {op.CurrentStep} after {timeoutSeconds} s: jobs: {string.Join(" / ", jobs)} " +
+                            string.Join(" | ", op.Steps.Select(s => $"{s.Name}={s.State} x{s.Attempts} {s.Detail}")) + "\nlogs:\n" + string.Join("\n", logs));
             }
 
             await Task.Delay(100, ct);
