@@ -138,7 +138,8 @@ public static class ProfileValidator
 
         if (settings.NtpServers is { } servers)
         {
-            var list = servers.Select(s => s?.Trim() ?? "").ToList();
+            // Blank lines of an editor are not servers (the service stores the list without them).
+            var list = servers.Select(s => s?.Trim() ?? "").Where(s => s.Length > 0).ToList();
             if (list.Count == 0) Add(nameof(ProfileSettings.NtpServers), "Name at least one NTP server, or leave NTP unset.");
             if (list.Count > MaxNtpServers) Add(nameof(ProfileSettings.NtpServers), $"At most {MaxNtpServers} NTP servers.");
             foreach (var s in list.Take(8))
