@@ -85,7 +85,19 @@ public sealed class ProfileWorld : IAsyncLifetime
     public async Task<(VirtualDevice Device, Camera Camera)> CameraAsync(Site site, string? name = null, Action<VirtualDevice>? configure = null)
     {
         var device = Fleet.AddDevice(new DeviceSpec { Password = Password, Model = "DS-2CD2386G2-IU" });
-        configure?.Invoke(device);
+        {
+            // Known starting values (a fleet's devices come with varied names and settings); nobody talks to the device yet.
+            var c = device.Config;
+            c.Time.TimeZone = "CST-8:00:00";
+            c.Time.TimeMode = "NTP";
+            c.NtpServers = [new NtpServer { Id = 1, HostName = "time.windows.com" }];
+            c.OsdName = "Camera 01";
+            c.Motion.Enabled = false;
+            c.Motion.SensitivityLevel = 60;
+            c.Cloud.Enabled = false;
+            configure?.Invoke(device);
+        }
+
         await using var db = Db();
         var camera = TestFleet.NewCamera(site.Id, device.Serial, device.Mac, device.Address.ToString(), device.HttpPort);
         camera.Activated = true;
