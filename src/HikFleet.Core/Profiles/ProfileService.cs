@@ -59,14 +59,12 @@ public sealed class ProfileService(
         var sites = scope.Sites(db).Select(s => s.Id);
         var rows = await db.ConfigurationProfiles.AsNoTracking()
             .Where(p => p.SiteId == null ? tenants.Contains(p.TenantId) : sites.Contains(p.SiteId.Value))
-            .Select(p => new
-            {
-                Profile = p,
-                TenantName = db.Tenants.Where(t => t.Id == p.TenantId).Select(t => t.Name).FirstOrDefault(),
-                SiteName = db.Sites.Where(s => s.Id == p.SiteId).Select(s => s.Name).FirstOrDefault(),
-            })
             .ToListAsync(cancellationToken);
-        return rows.Select(r => View(scope, r.Profile, r.TenantName ?? "", r.SiteName))
+        var tenantIds = rows.Select(r => r.TenantId).Distinct().ToList();
+        var siteIds = rows.Where(r => r.SiteId != null).Select(r => r.SiteId!.Value).Distinct().ToList();
+        var tenantNames = await db.Tenants.AsNoTracking().Where(t => tenantIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.Name, cancellationToken);
+        var siteNames = await db.Sites.AsNoTracking().Where(s => siteIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, s => s.Name, cancellationToken);
+        return rows.Select(p => View(scope, p, tenantNames.GetValueOrDefault(p.TenantId) ?? "", p.SiteId is { } site ? siteNames.GetValueOrDefault(site) : null))
             .OrderBy(v => v.TenantName, StringComparer.OrdinalIgnoreCase).ThenBy(v => v.SiteId is not null).ThenBy(v => v.SiteName, StringComparer.OrdinalIgnoreCase)
             .ToList();
     }
