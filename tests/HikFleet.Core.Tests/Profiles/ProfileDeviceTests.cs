@@ -236,4 +236,49 @@ public sealed class ProfileDeviceTests(ProfileWorld world) : IClassFixture<Profi
             Assert.False(await db.ConfigurationBackups.AnyAsync(x => x.CameraId == offline.Camera.Id || x.CameraId == retired.Camera.Id, Ct));
         }
     }
+
+    [Fact]
+    public async Task Scheduled_backups_of_a_site_are_staggered_by_its_bulk_concurrency()
+    {
+        var site = await world.SiteAsync("Stagger");
+        await using (var db = world.Db())
+        {
+            await db.Sites.Where(s => s.Id == site.Id).ExecuteUpdateAsync(s => s.SetProperty(x => x.BulkConcurrency, 1), Ct);
+        }
+
+        // The first camera answers slowly, so its backup is still running when the second one asks to start.
+        var slow = await world.CameraAsync(site, "A slow", d => d.Faults.SlowMs = 100);
+        var quick = await world.CameraAsync(site, "B quick");
+        var result = await world.Services.GetRequiredService<ScheduledBackupJob>().ExecuteAsync(site.Id, Ct);
+        Assert.Equal(2, result.Queued);
+        Guid first, second;
+        await using (var db = world.Db())
+        {
+            first = await db.Operations.Where(o => o.BatchId == result.BatchId && o.CameraId == slow.Camera.Id).Select(o => o.Id).SingleAsync(Ct);
+            second = await db.Operations.Where(o => o.BatchId == result.BatchId && o.CameraId == quick.Camera.Id).Select(o => o.Id).SingleAsync(Ct);
+        }
+
+        var running = world.Runner.RunAsync(first, Ct);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            await using var db = world.Db();
+            if (await db.Operations.AnyAsync(o => o.Id == first && o.StartedAt != null, Ct)) break;
+            Assert.True(DateTime.UtcNow < deadline, "the first backup never started");
+            await Task.Delay(10, Ct);
+        }
+
+        await world.Runner.RunAsync(second, Ct);
+        await using (var db = world.Db())
+        {
+            var held = await db.Operations.AsNoTracking().SingleAsync(o => o.Id == second, Ct);
+            Assert.Equal(OperationState.Queued, held.State);
+            Assert.Null(held.StartedAt);
+            Assert.Contains("at most 1 at once", held.Summary);
+        }
+
+        await running;
+        Assert.Equal(OperationState.Succeeded, (await world.RunToEndAsync(first, Ct)).State);
+        Assert.Equal(OperationState.Succeeded, (await world.RunToEndAsync(second, Ct)).State);
+    }
 }
