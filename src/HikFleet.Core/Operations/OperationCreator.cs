@@ -65,7 +65,7 @@ public sealed class OperationCreator(IEnumerable<IOperationWorkflow> workflows, 
             var refusal = ServiceResult.Conflict("camera", active is null
                 ? "The camera has another active operation."
                 : $"The camera already has an active {active.Kind} ({active.State}, asked by {active.RequestedByName}); one operation per camera at a time.");
-            await audit.AppendAsync(record with { Result = AuditResult.Refused, ResultDetail = refusal.Message }, ct);
+            await audit.AppendAsync(record with { Result = AuditResult.Refused, ResultDetail = refusal.Message, CorrelationId = null }, ct);
             return refusal;
         }
 

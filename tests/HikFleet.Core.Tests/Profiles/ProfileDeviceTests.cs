@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HikFleet.Core.Audit;
 using HikFleet.Core.Common;
 using HikFleet.Core.Data.Entities;
 using HikFleet.Core.Operations;
@@ -185,6 +186,13 @@ public sealed class ProfileDeviceTests(ProfileWorld world) : IClassFixture<Profi
         Assert.Equal(ResultKind.Conflict, second.Items.Single().Kind);
         Assert.Contains("already has an active ApplyProfile", second.Items.Single().Message);
         await world.RunToEndAsync(first.Items.Single().OperationId!.Value, Ct);
+
+        // Every request is in the audit trail, the refused ones with their reason.
+        await using var db = world.Db();
+        var requests = await db.AuditEntries.AsNoTracking().Where(e => e.CameraId == camera.Id && e.Action == "camera.apply_profile.request")
+            .OrderBy(e => e.Id).Select(e => new { e.Result, e.ResultDetail }).ToListAsync(Ct);
+        Assert.Equal([AuditResult.Refused, AuditResult.Succeeded, AuditResult.Refused], requests.Select(r => r.Result));
+        Assert.Contains("already has an active ApplyProfile", requests[2].ResultDetail);
     }
 
     [Fact]
