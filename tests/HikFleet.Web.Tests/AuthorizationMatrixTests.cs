@@ -224,6 +224,9 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
                 "api/v1/cameras/{id:guid}/ignore" => await NewCameraAsync(inScope ? world.SiteA.Id : world.SiteB.Id),
                 "api/v1/cameras/{id:guid}/credential/reveal" => (inScope ? world.CameraA : world.CameraB).Id,
                 "api/v1/cameras/{id:guid}/check" => (inScope ? world.CameraA : world.CameraB).Id,
+                // Camera A has no address: the dry run answers 409 without touching the network.
+                "api/v1/cameras/{id:guid}/profile-diff" => (inScope ? world.CameraA : world.CameraB).Id,
+                "api/v1/profiles/{id:guid}" => await NewProfileAsync(tenant.Id),
                 "api/v1/users/{id:guid}/lock" or "api/v1/users/{id:guid}/unlock" =>
                     (await _factory.CreateUserAsync(FleetRoles.Viewer, new TenantMembership { TenantId = tenant.Id })).Id,
                 _ => throw new InvalidOperationException($"The matrix does not know how to fill /{route.Pattern}; teach it."),
@@ -262,6 +265,10 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
             "api/v1/cameras/adopt" => JsonContent.Create(new { cameraIds = new[] { world.CameraA.Id } }),
             "api/v1/cameras/{id:guid}/credential/reveal" => JsonContent.Create(new { reason = "matrix" }),
             "api/v1/cameras/import" => new StringContent("Address,Password\n", System.Text.Encoding.UTF8, "text/csv"),
+            "api/v1/profiles" when route.Method == "POST" => JsonContent.Create(new { tenantId = tenant.Id, siteId = world.SiteA.Id, name = $"P-{unique}" }),
+            "api/v1/profiles/{id:guid}" when route.Method == "PUT" => JsonContent.Create(new { name = $"P-{unique}", settings = new { motionEnabled = true } }),
+            // Camera A has no address: each camera's refusal comes back without touching the network.
+            "api/v1/profiles/apply" => JsonContent.Create(new { cameraIds = new[] { world.CameraA.Id }, reason = "matrix" }),
             "api/v1/users" when route.Method == "POST" => JsonContent.Create(new
             {
                 userName = $"u-{unique}", role = FleetRoles.Viewer, password = FleetWebFactory.Password,
@@ -279,6 +286,17 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
         db.Cameras.Add(camera);
         await db.SaveChangesAsync();
         return camera.Id;
+    }
+
+    /// <summary>A fresh site with its own profile (a tenant has one tenant-wide profile and one per site).</summary>
+    private async Task<Guid> NewProfileAsync(Guid tenantId)
+    {
+        var siteId = await NewSiteAsync(tenantId);
+        await using var db = _factory.Database.CreateContext();
+        var profile = new ConfigurationProfile { TenantId = tenantId, SiteId = siteId, Name = "Scratch" };
+        db.ConfigurationProfiles.Add(profile);
+        await db.SaveChangesAsync();
+        return profile.Id;
     }
 
     private async Task<Guid> NewSiteAsync(Guid tenantId)

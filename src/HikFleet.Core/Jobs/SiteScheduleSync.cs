@@ -25,6 +25,7 @@ public sealed class SiteScheduleSync(IDbContextFactory<FleetDbContext> contexts,
         {
             jobs.RemoveIfExists(SiteDiscoveryJob.RecurringId(siteId));
             jobs.RemoveIfExists(HealthCheckJob.RecurringJobId(siteId));
+            jobs.RemoveIfExists(Operations.ScheduledBackupJob.RecurringJobId(siteId));
             return;
         }
 
@@ -35,6 +36,7 @@ public sealed class SiteScheduleSync(IDbContextFactory<FleetDbContext> contexts,
     {
         SiteDiscoveryJob.Schedule(jobs, site);
         HealthCheckJob.Schedule(jobs, site.Id, site.HealthCron);
+        Operations.ScheduledBackupJob.Schedule(jobs, site.Id, site.BackupCron);
     }
 
     /// <summary>Declares every site's jobs and removes those of sites that no longer exist.</summary>
@@ -53,10 +55,10 @@ public sealed class SiteScheduleSync(IDbContextFactory<FleetDbContext> contexts,
         }
     }
 
-    /// <summary>The site a per-site recurring job id belongs to ("discovery-{N}", "health-{N}"), or null for other jobs.</summary>
+    /// <summary>The site a per-site recurring job id belongs to ("discovery-{N}", "health-{N}", "backup-{N}"), or null for other jobs.</summary>
     internal static Guid? SiteOf(string jobId)
     {
-        foreach (var prefix in new[] { "discovery-", "health-" })
+        foreach (var prefix in new[] { "discovery-", "health-", "backup-" })
         {
             if (jobId.StartsWith(prefix, StringComparison.Ordinal) && Guid.TryParseExact(jobId[prefix.Length..], "N", out var id)) return id;
         }

@@ -24,7 +24,8 @@ public static class OperationGates
         if (op.BatchId is not { } batch) return null;
 
         var parameters = OperationParameters.FromJson(op.Parameters);
-        var failed = await db.Operations.AsNoTracking()
+        // A failed backup says nothing about the next camera (scheduled backups go on); a failed reboot may mean the site is in trouble.
+        var failed = op.Kind == OperationKind.Backup ? null : await db.Operations.AsNoTracking()
             .Where(o => o.BatchId == batch && o.State == OperationState.Failed)
             .Select(o => new { o.CameraId, o.Summary })
             .FirstOrDefaultAsync(ct);

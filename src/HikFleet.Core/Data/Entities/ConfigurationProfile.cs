@@ -11,7 +11,7 @@ public sealed class ConfigurationProfile
     /// <summary>Null: the tenant-wide profile.</summary>
     public Guid? SiteId { get; set; }
     public required string Name { get; set; }
-    /// <summary>The settings as JSON (<see cref="Operations.ProfileSettings"/>).</summary>
+    /// <summary>The settings as JSON (<see cref="Profiles.ProfileSettings"/>).</summary>
     public string Settings { get; set; } = "{}";
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
     public DateTimeOffset UpdatedAt { get; set; } = DateTimeOffset.UtcNow;
