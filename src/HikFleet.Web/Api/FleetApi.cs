@@ -26,6 +26,7 @@ public static class FleetApi
         api.MapUserEndpoints();
         api.MapInventoryEndpoints();
         api.MapAuditEndpoints();
+        api.MapOperationEndpoints();
         api.MapGet("/me", async (ClaimsPrincipal user, FleetScopeProvider scopes, CancellationToken ct) =>
             {
                 var scope = await scopes.GetAsync(user, ct);
