@@ -17,7 +17,8 @@ public sealed partial class OperationDialog
     private readonly string _requestKey = Guid.NewGuid().ToString("N");
     private string? _reason;
     private string? _confirmation;
-    private FactoryResetMode? _mode;
+    // Basic by default: the less destructive choice (the text under each option says what it keeps).
+    private FactoryResetMode? _mode = FactoryResetMode.Basic;
     private bool _backupOverride;
     private bool _busy;
     private string? _message;
