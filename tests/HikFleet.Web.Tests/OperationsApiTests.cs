@@ -261,6 +261,12 @@ public sealed partial class OperationsApiTests : IAsyncLifetime
         Assert.Equal(await Probe(HttpMethod.Get, $"/api/v1/cameras/{missing}/backups"), await Probe(HttpMethod.Get, $"/api/v1/cameras/{otherCameras[0].Id}/backups"));
         var list = await admin.GetStringAsync("/api/v1/operations?state=failed", Ct);
         Assert.DoesNotContain("their secret reason", list);
+        Assert.Equal(0, (await admin.GetFromJsonAsync<JsonElement>("/api/v1/operations", Ct)).GetProperty("total").GetInt32());
+        using var bad = await admin.GetAsync("/api/v1/operations?state=sleepy&kind=explode&pageSize=5000", Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = (await bad.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("state", out _) && errors.TryGetProperty("kind", out _) && errors.TryGetProperty("pageSize", out _), errors.ToString());
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/api/v1/operations?state=waiting-approval&kind=factory-reset", Ct)).StatusCode);
 
         await using var check = _factory.Database.CreateContext();
         Assert.Equal(OperationState.Failed, (await check.Operations.AsNoTracking().SingleAsync(o => o.Id == theirs, Ct)).State);

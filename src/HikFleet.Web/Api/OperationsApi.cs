@@ -147,7 +147,7 @@ public sealed record BulkResultDto(Guid? BatchId, int Started, int Refused, IRea
 /// <summary>Query string of <c>GET /operations</c>.</summary>
 public sealed class OperationListParameters
 {
-    /// <summary>running, queued, awaitingApproval, failed or finished.</summary>
+    /// <summary>running, queued, awaiting-approval (or waiting-approval), failed or finished.</summary>
     public string? State { get; init; }
     public string? Kind { get; init; }
     public Guid? SiteId { get; init; }
@@ -165,6 +165,7 @@ public sealed class OperationListParameters
         if (!string.IsNullOrWhiteSpace(State))
         {
             var text = State.Replace("-", "", StringComparison.Ordinal).Trim();
+            if (text.Equals("waitingapproval", StringComparison.OrdinalIgnoreCase)) text = nameof(OperationStateGroup.AwaitingApproval);
             if (Enum.TryParse<OperationStateGroup>(text, true, out var g) && !int.TryParse(text, out _) && Enum.IsDefined(g)) group = g;
             else errors["state"] = ["One of running, queued, awaitingApproval, failed, finished."];
         }
