@@ -80,6 +80,9 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
         Assert.Contains(routes, r => r.Pattern == "cameras/{id:guid}");
         Assert.Contains(routes, r => r.Pattern == "api/v1/cameras/{id:guid}/snapshot.jpg" && r.Policy == FleetPermissions.Read);
         Assert.Contains(routes, r => r.Pattern == "api/v1/sites/{id:guid}/credential" && r.Policy == FleetPermissions.ManageSites);
+        Assert.Contains(routes, r => r.Pattern == "api/v1/cameras/{id:guid}/operations" && r.Method == "POST" && r.Policy == FleetPermissions.Operate);
+        Assert.Contains(routes, r => r.Pattern == "api/v1/backups/{id:guid}/export" && r.Policy == FleetPermissions.ManageSites);
+        Assert.Contains(routes, r => r.Pattern == "operations" && r.Policy == FleetPermissions.Read);
 
         var unexplained = routes
             .Where(r => !(r.Anonymous && Public.Contains(r.Pattern)))
@@ -181,7 +184,8 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
         response.StatusCode == HttpStatusCode.Forbidden
         || (response.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found && response.Headers.Location?.ToString().Contains("/account/denied") == true);
 
-    private sealed record World(Tenant TenantA, Tenant TenantB, Site SiteA, Site SiteB, Camera CameraA, Camera CameraB);
+    private sealed record World(Tenant TenantA, Tenant TenantB, Site SiteA, Site SiteB, Camera CameraA, Camera CameraB, Operation OperationA,
+        Operation OperationB, ConfigurationBackup BackupA, ConfigurationBackup BackupB);
 
     private async Task<World> SeedAsync()
     {
@@ -197,9 +201,28 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
         db.CameraSnapshots.AddRange(
             new CameraSnapshot { CameraId = cameraA.Id, TakenAt = DateTimeOffset.UtcNow, Sha256 = new string('a', 64), Jpeg = [0xFF, 0xD8, 0xFF, 0xD9] },
             new CameraSnapshot { CameraId = cameraB.Id, TakenAt = DateTimeOffset.UtcNow, Sha256 = new string('b', 64), Jpeg = [0xFF, 0xD8, 0xFF, 0xD9] });
+        // A finished operation and a backup per tenant: cancel/retry/approve answer 409 (over already) and start nothing.
+        var operationA = FinishedOperation(a, siteA, cameraA);
+        var operationB = FinishedOperation(b, siteB, cameraB);
+        var backupA = Backup(a, siteA, cameraA);
+        var backupB = Backup(b, siteB, cameraB);
+        db.AddRange(operationA, operationB, backupA, backupB);
         await db.SaveChangesAsync();
-        return new World(a, b, siteA, siteB, cameraA, cameraB);
+        return new World(a, b, siteA, siteB, cameraA, cameraB, operationA, operationB, backupA, backupB);
     }
+
+    private static Operation FinishedOperation(Tenant tenant, Site site, Camera camera) => new()
+    {
+        TenantId = tenant.Id, SiteId = site.Id, CameraId = camera.Id, Kind = OperationKind.Reboot, State = OperationState.Succeeded, Reason = "matrix",
+        RequestedById = "system", RequestedByName = "system", CurrentStep = 1, FinishedAt = DateTimeOffset.UtcNow,
+        Steps = [new OperationStep { Index = 0, Name = "reboot", Title = "Send the reboot", State = OperationStepState.Succeeded, Attempts = 1 }],
+    };
+
+    private static ConfigurationBackup Backup(Tenant tenant, Site site, Camera camera) => new()
+    {
+        TenantId = tenant.Id, SiteId = site.Id, CameraId = camera.Id, Number = 1, Trigger = "manual", CreatedBy = "matrix",
+        DeviceExport = [1, 2, 3], DeviceExportSha256 = new string('0', 64), Snapshot = "{}", SnapshotSha256 = new string('1', 64),
+    };
 
     private static string Mac() => string.Join(":", Guid.NewGuid().ToByteArray().Take(6).Select(x => x.ToString("x2")));
 
@@ -227,6 +250,10 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
                 // Camera A has no address: the dry run answers 409 without touching the network.
                 "api/v1/cameras/{id:guid}/profile-diff" => (inScope ? world.CameraA : world.CameraB).Id,
                 "api/v1/profiles/{id:guid}" => await NewProfileAsync(tenant.Id),
+                "api/v1/cameras/{id:guid}/operations" or "api/v1/cameras/{id:guid}/backups" => (inScope ? world.CameraA : world.CameraB).Id,
+                "api/v1/operations/{id:guid}" or "api/v1/operations/{id:guid}/cancel" or "api/v1/operations/{id:guid}/retry"
+                    or "api/v1/operations/{id:guid}/approve" or "operations/{id:guid}" => (inScope ? world.OperationA : world.OperationB).Id,
+                "api/v1/backups/{id:guid}/export" => (inScope ? world.BackupA : world.BackupB).Id,
                 "api/v1/users/{id:guid}/lock" or "api/v1/users/{id:guid}/unlock" =>
                     (await _factory.CreateUserAsync(FleetRoles.Viewer, new TenantMembership { TenantId = tenant.Id })).Id,
                 _ => throw new InvalidOperationException($"The matrix does not know how to fill /{route.Pattern}; teach it."),
@@ -264,6 +291,9 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
             // Camera A has no address: adoption answers per camera without touching the network.
             "api/v1/cameras/adopt" => JsonContent.Create(new { cameraIds = new[] { world.CameraA.Id } }),
             "api/v1/cameras/{id:guid}/credential/reveal" => JsonContent.Create(new { reason = "matrix" }),
+            // A backup of a camera that is not managed: refused (409) after the permission check, nothing is queued.
+            "api/v1/cameras/{id:guid}/operations" => JsonContent.Create(new { kind = "backup", reason = "matrix" }),
+            "api/v1/operations/bulk" => JsonContent.Create(new { cameraIds = new[] { world.CameraA.Id }, kind = "backup", reason = "matrix" }),
             "api/v1/cameras/import" => new StringContent("Address,Password\n", System.Text.Encoding.UTF8, "text/csv"),
             "api/v1/profiles" when route.Method == "POST" => JsonContent.Create(new { tenantId = tenant.Id, siteId = world.SiteA.Id, name = $"P-{unique}" }),
             "api/v1/profiles/{id:guid}" when route.Method == "PUT" => JsonContent.Create(new { name = $"P-{unique}", settings = new { motionEnabled = true } }),

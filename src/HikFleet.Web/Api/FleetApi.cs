@@ -27,6 +27,7 @@ public static class FleetApi
         api.MapInventoryEndpoints();
         api.MapAuditEndpoints();
         api.MapProfileEndpoints();
+        api.MapOperationEndpoints();
         api.MapGet("/me", async (ClaimsPrincipal user, FleetScopeProvider scopes, CancellationToken ct) =>
             {
                 var scope = await scopes.GetAsync(user, ct);

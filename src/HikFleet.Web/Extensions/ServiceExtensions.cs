@@ -16,6 +16,8 @@ public static class ServiceExtensions
         var connectionString = DevelopmentDatabase.Resolve(builder.Configuration, builder.Environment);
         var runJobs = builder.Configuration.GetValue("Fleet:RunJobServer", true);
         builder.Services.AddFleetCore(connectionString, runJobs, DevelopmentDatabase.ResolveOwner(builder.Configuration, builder.Environment));
+        // The read side of operations for the pages and the API (the engine itself registers in Core's AddFleetOperations).
+        builder.Services.AddSingleton<Core.Operations.OperationQueries>();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();

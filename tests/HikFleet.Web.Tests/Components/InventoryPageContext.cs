@@ -9,6 +9,7 @@ using HikFleet.Core.Cameras;
 using HikFleet.Core.Data.Entities;
 using HikFleet.Core.Devices;
 using HikFleet.Core.Inventory;
+using HikFleet.Core.Operations;
 using HikFleet.Core.Security;
 using HikFleet.Core.Sites;
 using HikFleet.Core.Vault;
@@ -53,6 +54,12 @@ public abstract class InventoryPageContext : BunitContext
         Services.AddOptions<DeviceAccessOptions>();
         Services.AddSingleton<DeviceAccess>();
         Services.AddFleetHealth();
+        // Operations: the real service and queries on the real database. bUnit hosts no job server, so nothing here may start one
+        // for real (tests that run operations end to end are OperationsApiTests, on the real host).
+        Services.AddOptions<OperationOptions>();
+        Services.AddSingleton<IOperationScheduler, NoJobServer>();
+        Services.AddSingleton<OperationService>();
+        Services.AddSingleton<OperationQueries>();
         _auth = AddAuthorization();
         Services.AddCascadingAuthenticationState();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
@@ -102,4 +109,12 @@ public abstract class InventoryPageContext : BunitContext
         await db.SaveChangesAsync(Ct);
         return (site, cameras);
     }
+}
+
+/// <summary>bUnit renders pages without a job server: queuing an operation here is a test mistake, said loudly.</summary>
+internal sealed class NoJobServer : IOperationScheduler
+{
+    public void Enqueue(Guid operationId) => throw new InvalidOperationException("No job server in bUnit tests; start operations in OperationsApiTests.");
+
+    public void Schedule(Guid operationId, TimeSpan after) => Enqueue(operationId);
 }

@@ -1,6 +1,7 @@
 using HikFleet.Core.Data.Entities;
 using HikFleet.Core.Devices;
 using HikFleet.Core.Inventory;
+using HikFleet.Core.Operations;
 using HikFleet.Core.Security;
 using HikFleet.Web.Auth;
 using HikFleet.Web.Components.Shared;
@@ -24,6 +25,10 @@ public sealed partial class CameraPage
     private bool _canReveal;
     private bool _canCheck;
     private bool _checking;
+    private bool _canOperate;
+    private bool _isAdministrator;
+    private OperationDetails? _activeOperation;
+    private IReadOnlyList<BackupListItem> _backups = [];
     private LiveReload? _live;
 
     [Parameter] public Guid Id { get; set; }
@@ -36,6 +41,7 @@ public sealed partial class CameraPage
     [Inject] private Core.Health.HealthCheckService Health { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private OperationQueries Operations { get; set; } = default!;
 
     private string Title => _details?.Camera is { } c ? c.Name ?? c.DeviceName ?? c.SerialNumber : "Camera";
 
@@ -80,6 +86,11 @@ public sealed partial class CameraPage
         _canReveal = _scope.Can(FleetPermissions.Administer) && details.HasCredential;
         _canCheck = details.Camera.Lifecycle == CameraLifecycle.Managed
             && _scope.Can(FleetPermissions.Operate, details.TenantId, details.Camera.SiteId);
+        _canOperate = _canCheck;
+        // Backup downloads and "reset without a backup" are for administrators (of the installation, or of this tenant).
+        _isAdministrator = OperationQueries.CanDownload(_scope, details.TenantId);
+        _activeOperation = await Operations.ActiveForCameraAsync(_scope, Id);
+        _backups = await Operations.BackupsAsync(_scope, Id) ?? [];
         return true;
     }
 
@@ -127,6 +138,36 @@ public sealed partial class CameraPage
         await Dialogs.ShowAsync<RevealPasswordDialog>($"Reveal the password of {Title}", parameters,
             new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true, CloseOnEscapeKey = true });
     }
+
+    private async Task OperateAsync(OperationKind kind)
+    {
+        var parameters = new DialogParameters<OperationDialog>
+        {
+            { d => d.CameraId, Id }, { d => d.Kind, kind }, { d => d.Serial, _details!.Camera.SerialNumber }, { d => d.Scope, _scope },
+            { d => d.CanOverrideBackup, _isAdministrator },
+        };
+        var title = kind switch { OperationKind.FactoryReset => "Factory reset", OperationKind.Reboot => "Reboot", _ => "Back up" } + $" {Title}";
+        var dialog = await Dialogs.ShowAsync<OperationDialog>(title, parameters,
+            new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true, CloseOnEscapeKey = true });
+        // The click returns once the dialog is open; its outcome is handled when it closes.
+        _ = AfterDialogAsync(dialog);
+    }
+
+    private async Task AfterDialogAsync(IDialogReference dialog)
+    {
+        var result = await dialog.Result;
+        if (result is not { Canceled: false }) return;
+        await InvokeAsync(async () =>
+        {
+            Snackbar.Add("Started: follow its steps below.", Severity.Success);
+            await LoadAsync();
+            StateHasChanged();
+        });
+    }
+
+    private async Task ReloadAsync() => await LoadAsync();
+
+    private static string ByteSize(int bytes) => bytes < 1024 ? $"{bytes} B" : bytes < 1024 * 1024 ? $"{bytes / 1024.0:0.#} KiB" : $"{bytes / 1048576.0:0.#} MiB";
 
     private static string LoginState(Camera c)
     {

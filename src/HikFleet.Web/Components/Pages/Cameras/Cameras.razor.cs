@@ -37,6 +37,7 @@ public sealed partial class Cameras
     private List<SiteOption> _sites = [];
     private IReadOnlyList<string> _findingCodes = [];
     private bool _canRetire;
+    private bool _canOperate;
     private LiveReload? _live;
 
     private string? _search;
@@ -86,6 +87,7 @@ public sealed partial class Cameras
 
         _findingCodes = await Inventory.FindingCodesAsync(_scope);
         _canRetire = _scope.Can(FleetPermissions.ManageSites);
+        _canOperate = _scope.Can(FleetPermissions.Operate);
         await LoadAsync();
         if (RendererInfo.IsInteractive)
         {
@@ -238,6 +240,17 @@ public sealed partial class Cameras
         Snackbar.Add($"{retired} camera(s) retired.", Severity.Success);
         foreach (var message in refused.Distinct().Take(3)) Snackbar.Add(message, Severity.Warning);
         await LoadAsync();
+    }
+
+    /// <summary>Reboot or back up the selection as one batch; the dialog shows each camera's result (a refused one does not stop the rest).</summary>
+    private async Task BulkAsync(OperationKind kind)
+    {
+        var parameters = new DialogParameters<BulkOperationDialog>
+        {
+            { d => d.CameraIds, _selected.ToList() }, { d => d.Kind, kind }, { d => d.Scope, _scope },
+        };
+        await Dialogs.ShowAsync<BulkOperationDialog>(kind == OperationKind.Reboot ? "Reboot cameras" : "Back up cameras", parameters,
+            new DialogOptions { MaxWidth = MaxWidth.Medium, FullWidth = true, CloseOnEscapeKey = true });
     }
 
     public void Dispose() => _live?.Dispose();
