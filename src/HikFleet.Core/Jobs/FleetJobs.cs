@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace HikFleet.Core.Jobs;
 
@@ -19,9 +20,11 @@ public static class FleetJobs
         {
             SchemaName = "hangfire",
             PrepareSchemaIfNecessary = true,
-            // The default 15 s poll makes every "do it now" button feel broken; LISTEN/NOTIFY wakes workers at once.
+            // The default 15 s poll makes every "do it now" button feel broken: poll every second instead. Long polling
+            // (LISTEN/NOTIFY) stays off: when its listening connection breaks (a database restart or failover), enqueued jobs sit
+            // until the invisibility timeout (Hangfire.PostgreSql issue #410) — seen here as operations that never started.
             QueuePollInterval = TimeSpan.FromSeconds(1),
-            EnableLongPolling = true,
+            EnableLongPolling = false,
             DistributedLockTimeout = TimeSpan.FromMinutes(1),
         };
 
@@ -30,6 +33,7 @@ public static class FleetJobs
         services.AddSingleton<JobActivator>(sp => new ServiceProviderJobActivator(sp));
 
         services.AddHangfire((sp, config) => config
+            .UseLogProvider(new ResilientLogProvider(new Hangfire.AspNetCore.AspNetCoreLogProvider(sp.GetRequiredService<ILoggerFactory>())))
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
@@ -47,6 +51,42 @@ public static class FleetJobs
         }
 
         return services;
+    }
+
+    /// <summary>
+    /// Hangfire's log provider is process-wide too: with two hosts in one process (tests, a web node and an agent) it points at
+    /// whichever host configured Hangfire last. When that host is disposed, a worker of the other host that logs while fetching a
+    /// job throws ObjectDisposedException after it marked the job fetched, and the job then sits invisible for the whole
+    /// invisibility timeout. Logging must never cost a job: a disposed logger factory logs nothing instead.
+    /// </summary>
+    private sealed class ResilientLogProvider(Hangfire.Logging.ILogProvider inner) : Hangfire.Logging.ILogProvider
+    {
+        public Hangfire.Logging.ILog GetLogger(string name)
+        {
+            try
+            {
+                return new ResilientLog(inner.GetLogger(name));
+            }
+            catch (ObjectDisposedException)
+            {
+                return new ResilientLog(null);
+            }
+        }
+
+        private sealed class ResilientLog(Hangfire.Logging.ILog? log) : Hangfire.Logging.ILog
+        {
+            public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null)
+            {
+                try
+                {
+                    return log?.Log(logLevel, messageFunc, exception) ?? false;
+                }
+                catch (ObjectDisposedException)
+                {
+                    return false;
+                }
+            }
+        }
     }
 
     private sealed class ServiceProviderJobActivator(IServiceProvider services) : JobActivator

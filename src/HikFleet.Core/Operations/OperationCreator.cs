@@ -10,9 +10,9 @@ using Npgsql;
 namespace HikFleet.Core.Operations;
 
 /// <summary>
-/// Creates operations of kinds <see cref="OperationService"/> does not accept from people (profile pushes) or that jobs start
-/// (scheduled backups): the row with its steps, its audit entry in the same transaction, the one-active-per-camera refusal
-/// (audited), then the runner is queued. Modelled on <c>OperationService.NewOperation/InsertAsync</c>, for the lead to fold in.
+/// The one place operations are created (people through <see cref="OperationService"/>, profile pushes, scheduled backups,
+/// discovery's reprovisioning): the row with its steps and its audit entry in one transaction, a repeated request key answered with
+/// the operation it already created, the one-active-per-camera refusal (audited), then the runner is queued.
 /// </summary>
 public sealed class OperationCreator(IEnumerable<IOperationWorkflow> workflows, IOperationScheduler scheduler, AuditLog audit, FleetChangeFeed changes,
     TimeProvider time)
@@ -20,7 +20,10 @@ public sealed class OperationCreator(IEnumerable<IOperationWorkflow> workflows, 
     private readonly Dictionary<OperationKind, IOperationWorkflow> _workflows = workflows.ToDictionary(w => w.Kind);
 
     /// <summary>What to create (camera and site already checked by the caller, the camera managed and addressed).</summary>
-    public sealed record Request(OperationKind Kind, Camera Camera, Site Site, string Reason, OperationParameters Parameters, Guid? BatchId = null);
+    /// <param name="State">Queued (runs at once) or AwaitingApproval (nothing is sent before a person approves).</param>
+    /// <param name="RequestKey">The client's idempotency key (a double click sends the same one).</param>
+    public sealed record Request(OperationKind Kind, Camera Camera, Site Site, string Reason, OperationParameters Parameters, Guid? BatchId = null,
+        OperationState State = OperationState.Queued, string? RequestKey = null);
 
     /// <summary>Inserts and queues one operation. <paramref name="actor"/> overrides the scope's (jobs).</summary>
     public async Task<ServiceResult> CreateAsync(FleetDbContext db, FleetScope scope, Request request, CancellationToken ct, AuditActor? actor = null,
@@ -30,7 +33,8 @@ public sealed class OperationCreator(IEnumerable<IOperationWorkflow> workflows, 
         {
             Kind = request.Kind, TenantId = request.Site.TenantId, SiteId = request.Site.Id, CameraId = request.Camera.Id, Reason = request.Reason,
             RequestedById = requesterId ?? scope.UserId?.ToString("D") ?? "system", RequestedByName = requesterName ?? scope.UserName ?? "system",
-            Parameters = request.Parameters.ToJson(), CreatedAt = time.GetUtcNow(), State = OperationState.Queued, BatchId = request.BatchId,
+            Parameters = request.Parameters.ToJson(), CreatedAt = time.GetUtcNow(), State = request.State, BatchId = request.BatchId,
+            RequestKey = request.RequestKey,
         };
         op.Steps = _workflows[request.Kind].Steps(request.Parameters).Select((d, i) => new OperationStep { Index = i, Name = d.Name, Title = d.Title })
             .ToList();
@@ -43,7 +47,11 @@ public sealed class OperationCreator(IEnumerable<IOperationWorkflow> workflows, 
             TenantId = op.TenantId, SiteId = op.SiteId, CameraId = op.CameraId,
             Reason = op.Reason,
             CorrelationId = op.Id.ToString("D"),
-            Parameters = new { operation = op.Id, kind = op.Kind.ToString(), profile = request.Parameters.ProfileId, batch = op.BatchId, steps = op.Steps.Select(s => s.Name) },
+            Parameters = new
+            {
+                operation = op.Id, kind = op.Kind.ToString(), mode = request.Parameters.ResetMode?.ToString(), backupOverride = request.Parameters.BackupOverride,
+                profile = request.Parameters.ProfileId, batch = op.BatchId, state = op.State.ToString(), steps = op.Steps.Select(s => s.Name),
+            },
         };
         try
         {
@@ -58,6 +66,13 @@ public sealed class OperationCreator(IEnumerable<IOperationWorkflow> workflows, 
         catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
             db.ChangeTracker.Clear();
+            // A double click: whichever unique index fired first, the twin request with the same key is what the caller wants.
+            if (op.RequestKey is not null && await db.Operations.AsNoTracking()
+                    .Where(o => o.RequestedById == op.RequestedById && o.RequestKey == op.RequestKey).Select(o => (Guid?)o.Id).FirstOrDefaultAsync(ct) is { } same)
+            {
+                return ServiceResult.Ok(same);
+            }
+
             var active = await db.Operations.AsNoTracking()
                 .Where(o => o.CameraId == op.CameraId && (o.State == OperationState.AwaitingApproval || o.State == OperationState.Queued
                                                           || o.State == OperationState.Running || o.State == OperationState.Waiting))
@@ -69,7 +84,7 @@ public sealed class OperationCreator(IEnumerable<IOperationWorkflow> workflows, 
             return refusal;
         }
 
-        scheduler.Enqueue(op.Id);
+        if (op.State == OperationState.Queued) scheduler.Enqueue(op.Id);
         changes.Publish(new FleetChange(FleetChangeKinds.Operation, op.TenantId, op.SiteId, op.CameraId));
         return ServiceResult.Ok(op.Id);
     }

@@ -33,7 +33,7 @@ public sealed record BulkResult(Guid? BatchId, IReadOnlyList<BulkItemResult> Ite
 /// <summary>Starts, cancels, retries and approves device operations; every guard rail is checked here, server side, and audited.</summary>
 public sealed class OperationService(
     IDbContextFactory<FleetDbContext> contexts,
-    IEnumerable<IOperationWorkflow> workflows,
+    OperationCreator creator,
     IOperationScheduler scheduler,
     AuditLog audit,
     FleetChangeFeed changes,
@@ -41,7 +41,6 @@ public sealed class OperationService(
     TimeProvider time)
 {
     public const int MaxReasonLength = 1000;
-    private readonly Dictionary<OperationKind, IOperationWorkflow> _workflows = workflows.ToDictionary(w => w.Kind);
     private OperationOptions Options => options.Value;
 
     /// <summary>Starts one operation on one camera.</summary>
@@ -159,15 +158,8 @@ public sealed class OperationService(
             BackupOverride = request.BackupOverride,
             SiteOfflineAtStart = batch is null ? null : offlineBySite?.GetValueOrDefault(site.Id) ?? 0,
         };
-        var op = NewOperation(request.Kind, camera, site, reason, RequesterId(scope), scope.UserName ?? "system", parameters, now);
-        op.RequestKey = request.RequestKey;
-        op.BatchId = batch;
-
-        var saved = await InsertAsync(db, op, scope, action, ct);
-        if (!saved.Succeeded) return saved;
-        scheduler.Enqueue(op.Id);
-        changes.Publish(new FleetChange(FleetChangeKinds.Operation, site.TenantId, site.Id, camera.Id));
-        return saved;
+        return await creator.CreateAsync(db, scope, new OperationCreator.Request(request.Kind, camera, site, reason, parameters, batch,
+            RequestKey: request.RequestKey), ct);
     }
 
     /// <summary>
@@ -186,14 +178,10 @@ public sealed class OperationService(
         }
 
         var automatic = camera.Site!.ReprovisionPolicy == ReprovisionPolicy.Automatic;
-        var op = NewOperation(OperationKind.Reprovision, camera, camera.Site, trigger, "job:discovery", "Discovery", new OperationParameters(), time.GetUtcNow());
-        op.State = automatic ? OperationState.Queued : OperationState.AwaitingApproval;
-        var saved = await InsertAsync(db, op, FleetScope.System, OperationAudit.Action(OperationKind.Reprovision, "request"), cancellationToken,
-            AuditActor.Job("discovery", "Discovery"));
-        if (!saved.Succeeded) return null;
-        if (automatic) scheduler.Enqueue(op.Id);
-        changes.Publish(new FleetChange(FleetChangeKinds.Operation, camera.Site.TenantId, camera.SiteId, camera.Id));
-        return op.Id;
+        var created = await creator.CreateAsync(db, FleetScope.System, new OperationCreator.Request(OperationKind.Reprovision, camera, camera.Site, trigger,
+                new OperationParameters(), State: automatic ? OperationState.Queued : OperationState.AwaitingApproval),
+            cancellationToken, AuditActor.Job("discovery", "Discovery"), "job:discovery", "Discovery");
+        return created.Succeeded ? created.Id : null;
     }
 
     /// <summary>Approves an operation waiting for approval (reprovisioning under the AfterApproval policy).</summary>
@@ -257,6 +245,26 @@ public sealed class OperationService(
     private async Task<ServiceResult> ChangeAsync(FleetScope scope, Guid operationId, string verb, CancellationToken ct, Func<Operation, string?> change,
         bool enqueue)
     {
+        // The runner touches the row too (its lease, its state): a change that lost that race is applied again on a fresh row.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ChangeOnceAsync(scope, operationId, verb, ct, change, enqueue);
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 3)
+            {
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                return ServiceResult.Conflict("state", "The operation changed meanwhile; look again.");
+            }
+        }
+    }
+
+    private async Task<ServiceResult> ChangeOnceAsync(FleetScope scope, Guid operationId, string verb, CancellationToken ct, Func<Operation, string?> change,
+        bool enqueue)
+    {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var visible = scope.Cameras(db).Select(c => c.Id);
         var op = await db.Operations.Include(o => o.Steps).SingleOrDefaultAsync(o => o.Id == operationId && visible.Contains(o.CameraId), ct);
@@ -280,10 +288,6 @@ public sealed class OperationService(
                 await tx.CommitAsync(token);
             }, ct);
         }
-        catch (DbUpdateConcurrencyException)
-        {
-            return ServiceResult.Conflict("state", "The operation changed meanwhile; look again.");
-        }
         catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
             return ServiceResult.Conflict("camera", "The camera has another active operation now.");
@@ -292,61 +296,6 @@ public sealed class OperationService(
         if (enqueue) scheduler.Enqueue(op.Id);
         changes.Publish(new FleetChange(FleetChangeKinds.Operation, op.TenantId, op.SiteId, op.CameraId));
         return result;
-    }
-
-    private Operation NewOperation(OperationKind kind, Camera camera, Site site, string reason, string requesterId, string requesterName,
-        OperationParameters parameters, DateTimeOffset now)
-    {
-        var op = new Operation
-        {
-            Kind = kind, TenantId = site.TenantId, SiteId = site.Id, CameraId = camera.Id, Reason = reason, RequestedById = requesterId,
-            RequestedByName = requesterName, Parameters = parameters.ToJson(), CreatedAt = now, State = OperationState.Queued,
-        };
-        op.Steps = _workflows[kind].Steps(parameters).Select((d, i) => new OperationStep { Index = i, Name = d.Name, Title = d.Title }).ToList();
-        return op;
-    }
-
-    private async Task<ServiceResult> InsertAsync(FleetDbContext db, Operation op, FleetScope scope, string action, CancellationToken ct, AuditActor? actor = null)
-    {
-        var result = ServiceResult.Ok(op.Id);
-        try
-        {
-            await db.Database.CreateExecutionStrategy().ExecuteAsync(async token =>
-            {
-                await using var tx = await db.Database.BeginTransactionAsync(token);
-                db.Operations.Add(op);
-                var p = OperationParameters.FromJson(op.Parameters);
-                var record = Record(scope, action, AuditResult.Succeeded, null, op, new
-                {
-                    operation = op.Id, kind = op.Kind.ToString(), mode = p.ResetMode?.ToString(), backupOverride = p.BackupOverride, batch = op.BatchId,
-                    state = op.State.ToString(), steps = op.Steps.Select(s => s.Name),
-                });
-                await audit.AppendInTransactionAsync(db, actor is null ? record : record with { Actor = actor }, token);
-                await tx.CommitAsync(token);
-            }, ct);
-            return result;
-        }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-        {
-            db.ChangeTracker.Clear();
-            // A double click: whichever unique index fired first, the twin request with the same key is what the caller wants.
-            if (op.RequestKey is not null && await db.Operations.AsNoTracking()
-                    .Where(o => o.RequestedById == op.RequestedById && o.RequestKey == op.RequestKey).Select(o => (Guid?)o.Id).FirstOrDefaultAsync(ct) is { } same)
-            {
-                return ServiceResult.Ok(same);
-            }
-
-
-            var active = await db.Operations.AsNoTracking()
-                .Where(o => o.CameraId == op.CameraId && (o.State == OperationState.AwaitingApproval || o.State == OperationState.Queued
-                                                          || o.State == OperationState.Running || o.State == OperationState.Waiting))
-                .Select(o => new { o.Kind, o.State, o.RequestedByName }).FirstOrDefaultAsync(ct);
-            var refusal = ServiceResult.Conflict("camera", active is null
-                ? "The camera has another active operation."
-                : $"The camera already has an active {active.Kind} ({active.State}, asked by {active.RequestedByName}); one operation per camera at a time.");
-            await audit.RecordAsync(scope, action, refusal, op.TenantId, op.SiteId, op.CameraId, new { kind = op.Kind.ToString(), refused = refusal.Message }, ct);
-            return refusal;
-        }
     }
 
     private static AuditRecord Record(FleetScope scope, string action, AuditResult result, string? detail, Operation op, object parameters) => new()

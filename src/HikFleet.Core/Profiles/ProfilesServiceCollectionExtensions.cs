@@ -10,7 +10,6 @@ public static class ProfilesServiceCollectionExtensions
     {
         // Idempotent: a second call would register the workflow twice, and the engine keys workflows by kind.
         if (services.Any(d => d.ServiceType == typeof(ProfileService))) return services;
-        services.AddSingleton<OperationCreator>();
         services.AddSingleton<IOperationWorkflow, ApplyProfileWorkflow>();
         services.AddSingleton<ProfileService>();
         services.AddTransient<ScheduledBackupJob>();

@@ -39,10 +39,12 @@ public sealed class BulkAndRecoveryTests(MigratedDatabase database) : IClassFixt
         var failed = await world2.FinishedAsync(second.Items[0].OperationId!.Value, Ct);
         Assert.Equal(OperationState.Failed, failed.State);
         Assert.Contains("Check the camera", failed.Summary);
-        foreach (var item in second.Items.Skip(1))
+        var all = new List<Operation> { failed };
+        foreach (var item in second.Items.Skip(1)) all.Add(await world2.FinishedAsync(item.OperationId!.Value, Ct));
+        var story = string.Join("\n", all.Select(o => $"{o.CreatedAt:HH:mm:ss.ffffff} started {o.StartedAt:HH:mm:ss.fff} finished {o.FinishedAt:HH:mm:ss.fff} " + OperationWorld.Describe(o)));
+        foreach (var halted in all.Skip(1))
         {
-            var halted = await world2.FinishedAsync(item.OperationId!.Value, Ct);
-            Assert.Equal(OperationState.Cancelled, halted.State);
+            Assert.True(halted.State == OperationState.Cancelled, story);
             Assert.Contains("Halted", halted.Summary);
             Assert.All(halted.Steps, s => Assert.Equal(0, s.Attempts));
         }

@@ -68,6 +68,7 @@ internal static class OperationWorld
             if (!op.IsActive) return op;
             if (DateTime.UtcNow > until)
             {
+                File.WriteAllLines(Path.Combine(Path.GetTempPath(), $"hikfleet-world-{operationId:N}.log"), world.Logs.Lines);
                 var logs = world.Logs.Lines.Where(l => l.Contains("Hangfire", StringComparison.Ordinal) || l.Contains("Operation", StringComparison.Ordinal))
                     .Where(l => !l.StartsWith("Trace", StringComparison.Ordinal) && !l.StartsWith("Debug", StringComparison.Ordinal)).TakeLast(40);
                 var jobs = await db.Database.SqlQueryRaw<string>(
