@@ -58,6 +58,7 @@ public abstract class InventoryPageContext : BunitContext
         // for real (tests that run operations end to end are OperationsApiTests, on the real host).
         Services.AddOptions<OperationOptions>();
         Services.AddSingleton<IOperationScheduler, NoJobServer>();
+        Services.AddSingleton<OperationCreator>();
         Services.AddSingleton<OperationService>();
         Services.AddSingleton<OperationQueries>();
         _auth = AddAuthorization();

@@ -77,6 +77,26 @@ public sealed class OperationPagesTests(MigratedDatabase database) : InventoryPa
     }
 
     [Fact]
+    public async Task A_cameras_history_lists_all_its_operations_in_every_state_and_nothing_else()
+    {
+        var (site, cameras) = await SeedSiteAsync("Depot", HealthState.Healthy, HealthState.Healthy);
+        var reset = await SeedOperationAsync(cameras[0], site, OperationKind.FactoryReset, OperationState.Succeeded, "Forgot its settings", "Restored.", "[]");
+        var failed = await SeedOperationAsync(cameras[0], site, OperationKind.Reboot, OperationState.Failed, "Frozen", "Failed at step 3.");
+        await SeedOperationAsync(cameras[1], site, OperationKind.Reboot, OperationState.Succeeded, "Another camera", "Done.");
+        await SignInAsync(FleetRoles.Auditor, new TenantMembership { TenantId = site.TenantId });
+
+        RenderProviders();
+        Services.GetRequiredService<NavigationManager>().NavigateTo($"operations?camera={cameras[0].Id}");
+        var page = Render<Operations>();
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=operation-row]").Count));
+        Assert.Equal(new[] { failed.Id.ToString(), reset.Id.ToString() }.Order(),
+            page.FindAll("[data-testid=operation-row]").Select(r => r.GetAttribute("data-operation")!).Order());
+        Assert.DoesNotContain("Another camera", page.Markup);
+        Assert.Contains("History of one camera", page.Find("[data-testid=operations-filter]").TextContent);
+        Assert.Empty(page.FindAll("[data-testid=retry-operation]"));
+    }
+
+    [Fact]
     public async Task A_viewer_sees_operations_but_no_retry()
     {
         var (site, cameras) = await SeedSiteAsync("Yard", HealthState.Offline);

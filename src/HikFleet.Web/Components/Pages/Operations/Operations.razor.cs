@@ -1,5 +1,6 @@
 using HikFleet.Core.Devices;
 using HikFleet.Core.Inventory;
+using HikFleet.Core.Data.Entities;
 using HikFleet.Core.Operations;
 using HikFleet.Core.Security;
 using HikFleet.Web.Auth;
@@ -34,9 +35,22 @@ public sealed partial class Operations
     /// <summary>Links: /operations?state=failed</summary>
     [SupplyParameterFromQuery(Name = "state")] public string? StateQuery { get; set; }
 
+    /// <summary>One camera's history (every state unless <c>state</c> says otherwise): /operations?camera={id}.</summary>
+    [SupplyParameterFromQuery(Name = "camera")] public Guid? CameraQuery { get; set; }
+
+    /// <summary>One site's history: /operations?site={id}.</summary>
+    [SupplyParameterFromQuery(Name = "site")] public Guid? SiteQuery { get; set; }
+
+    /// <summary>One kind, e.g. /operations?kind=FactoryReset (the reset history auditors ask for).</summary>
+    [SupplyParameterFromQuery(Name = "kind")] public string? KindQuery { get; set; }
+
+    /// <summary>A history view (camera, site or kind) lists every state at once until a group is picked.</summary>
+    private bool _history;
+
     protected override async Task OnInitializedAsync()
     {
         if (Enum.TryParse<OperationStateGroup>(StateQuery?.Replace("-", "", StringComparison.Ordinal), true, out var g) && Enum.IsDefined(g)) _group = g;
+        _history = StateQuery is null && (CameraQuery is not null || SiteQuery is not null || Kind is not null);
         _scope = await Scopes.GetAsync(Authentication);
         await LoadAsync();
         if (RendererInfo.IsInteractive)
@@ -49,7 +63,10 @@ public sealed partial class Operations
     private async Task LoadAsync()
     {
         _counts = await Queries.CountsAsync(_scope);
-        var page = await Queries.ListAsync(_scope, new OperationListQuery { Group = _group, Page = _page, PageSize = PageSize });
+        var page = await Queries.ListAsync(_scope, new OperationListQuery
+        {
+            Group = _history ? null : _group, CameraId = CameraQuery, SiteId = SiteQuery, Kind = Kind, Page = _page, PageSize = PageSize,
+        });
         _items = page.Items;
         _total = page.Total;
         _loaded = true;
@@ -61,8 +78,13 @@ public sealed partial class Operations
         StateHasChanged();
     }
 
+    private OperationKind? Kind => Enum.TryParse<OperationKind>(KindQuery, true, out var k) && Enum.IsDefined(k) ? k : null;
+
+    private bool Filtered => CameraQuery is not null || SiteQuery is not null || Kind is not null;
+
     private async Task OnGroupAsync(OperationStateGroup group)
     {
+        _history = false;
         _group = group;
         _page = 0;
         await LoadAsync();
