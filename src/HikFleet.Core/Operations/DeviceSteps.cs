@@ -20,7 +20,8 @@ public sealed class DeviceSteps(DeviceLink link, ConfigurationBackups backups, S
 {
     public const string PreviousNetwork = "previous.network", PreviousHttpPort = "previous.httpPort", BackupId = "backup.id",
         CommandSentAt = "command.sentAt", FoundAddress = "found.address", ImportedAt = "config.importedAt", RebootRequired = "rebootRequired",
-        RestoreProblems = "restore.problems", RebootSentAt = "reboot.sentAt", BootBefore = "boot.before";
+        RestoreProblems = "restore.problems", RebootSentAt = "reboot.sentAt", BootBefore = "boot.before",
+        ImportRefused = "config.importRefused";
 
     private OperationOptions Options => options.Value;
     private TimeSpan Poll => Options.PollInterval;
@@ -280,25 +281,50 @@ public sealed class DeviceSteps(DeviceLink link, ConfigurationBackups backups, S
         if (differences.Count == 0) return new StepOutcome.Done("The settings already match the backup.");
 
         var sameFirmware = backup.DeviceExport is not null && info.FirmwareVersion == backup.FirmwareVersion && info.FirmwareReleasedDate == backup.FirmwareBuild;
-        if (sameFirmware)
+        string? importRefused = null;
+        if (sameFirmware && ctx.Bag.Get(ImportRefused) is null)
         {
             if (await BeforeRestartCommandAsync(ctx, expectInactive: false) is not null)
             {
                 return new StepOutcome.Done("The device's own backup was imported; it restarts to apply it.");
             }
 
-            var importedAt = time.GetUtcNow();
-            using var stream = new MemoryStream(backup.DeviceExport!, writable: false);
-            var result = await link.CallAsync(ctx, c => c.ImportConfigurationAsync(stream, null, ctx.CancellationToken));
-            ctx.Bag.Set(ImportedAt, importedAt.ToString("O"));
-            if (result.RebootRequired) ctx.Bag.Set(RebootRequired, "true");
-            return new StepOutcome.Done($"Imported backup #{backup.Number} (the device's own export, firmware {backup.FirmwareVersion}); the device restarts to apply it.");
+            try
+            {
+                var importedAt = time.GetUtcNow();
+                using var stream = new MemoryStream(backup.DeviceExport!, writable: false);
+                var result = await link.CallAsync(ctx, c => c.ImportConfigurationAsync(stream, null, ctx.CancellationToken));
+                ctx.Bag.Set(ImportedAt, importedAt.ToString("O"));
+                if (result.RebootRequired) ctx.Bag.Set(RebootRequired, "true");
+                return new StepOutcome.Done($"Imported backup #{backup.Number} (the device's own export, firmware {backup.FirmwareVersion}); the device restarts to apply it.");
+            }
+            catch (IsapiException e) when (e.Kind is IsapiErrorKind.BadRequest or IsapiErrorKind.NotSupported or IsapiErrorKind.DeviceError)
+            {
+                // The device would not take its own file (a changed hardware revision, a corrupted export): write the settings instead.
+                importRefused = $"the device refused its own export ({e.SubStatusCode ?? e.Kind.ToString()})";
+                ctx.Bag.Set(ImportRefused, importRefused);
+                await ctx.CheckpointAsync();
+            }
         }
 
-        var write = await link.CallAsync(ctx, c => DeviceSettingsIo.WriteAsync(c, wanted, current, ctx.CancellationToken));
+        // Profile plus snapshot: the snapshot is what this camera had; the site's effective profile fills the areas the backup could
+        // not read from the device.
+        var profile = await Profiles.ProfileService.EffectiveAsync(ctx.Db, ctx.Site, ctx.CancellationToken);
+        var desired = Profiles.ProfileService.ToDesiredSettings(profile.Settings, ctx.Camera, ctx.Site, current);
+        var merged = wanted with
+        {
+            Time = wanted.Time ?? desired.Time,
+            Ntp = wanted.Ntp.Count > 0 ? wanted.Ntp : desired.Ntp,
+            Streams = wanted.Streams.Count > 0 ? wanted.Streams : desired.Streams,
+            OsdName = wanted.OsdName ?? desired.OsdName,
+            Motion = wanted.Motion ?? desired.Motion,
+            CloudAccessEnabled = wanted.CloudAccessEnabled ?? desired.CloudAccessEnabled,
+        };
+        var write = await link.CallAsync(ctx, c => DeviceSettingsIo.WriteAsync(c, merged, current, ctx.CancellationToken));
         if (write.RebootRequired) ctx.Bag.Set(RebootRequired, "true");
         if (write.Problems.Count > 0) ctx.Bag.Set(RestoreProblems, string.Join("; ", write.Problems));
-        var why = backup.DeviceExport is null ? "no device export in the backup" : sameFirmware ? "the import did not take" : $"firmware {info.FirmwareVersion} differs from the backup's {backup.FirmwareVersion}";
+        var why = importRefused ?? ctx.Bag.Get(ImportRefused)
+                  ?? (backup.DeviceExport is null ? "no device export in the backup" : $"firmware {info.FirmwareVersion} differs from the backup's {backup.FirmwareVersion}");
         return new StepOutcome.Done($"Wrote {write.Applied.Count} area(s) from backup #{backup.Number}'s snapshot ({why})" +
                                     (write.Problems.Count > 0 ? $"; not restorable: {string.Join("; ", write.Problems)}" : "."));
     }

@@ -56,6 +56,8 @@ public sealed class DeviceFaults
     public double MotionEverySeconds { get; set; }
     /// <summary>Hung firmware: the reboot command is acknowledged but the device never restarts.</summary>
     public bool IgnoreReboot { get; set; }
+    /// <summary>configurationData imports are refused (statusCode 6 importErrorData), as after a hardware revision change.</summary>
+    public bool RefuseConfigurationImport { get; set; }
 
     internal DeviceFaults Clone() => (DeviceFaults)MemberwiseClone();
 }

@@ -426,7 +426,7 @@ internal static partial class IsapiRouter
         if (RequireAdmin(d, r, user) is { } denied)
             return denied;
         var body = Multipart.ExtractFile(r, "configFile") ?? r.Body;
-        var (config, error) = ConfigurationBlob.Import(d, body);
+        var (config, error) = d.Faults.RefuseConfigurationImport ? (null, "importErrorData") : ConfigurationBlob.Import(d, body);
         if (config is null)
             return ResponseStatus.Error(d, r, 6, error!, error == "importErrorData" ? "the file was not exported by this device" : "not a configuration file");
         // The device applies the file and reboots by itself (§2.6).

@@ -77,6 +77,27 @@ public sealed class RebootAndResetTests(MigratedDatabase database) : IClassFixtu
     }
 
     [Fact]
+    public async Task WhenTheDeviceRefusesItsOwnExport_TheSnapshotIsWrittenBackField_ByField()
+    {
+        await using var world = await OperationWorld.StartAsync(database, Ct);
+        var site = await world.SiteAsync();
+        var (device, camera) = await world.ManagedDeviceAsync(site);
+        var before = await CustomiseAsync(world, device, "Back gate");
+        device.Faults.RefuseConfigurationImport = true;
+
+        var started = await world.Operations().StartAsync(InventoryWorld.Operator(site), camera.Id,
+            new OperationRequest(OperationKind.FactoryReset, "Settings corrupted", FactoryResetMode.Basic, Confirmation: device.Serial), Ct);
+        var op = await world.FinishedAsync(started.Id!.Value, Ct);
+
+        Assert.True(op.State == OperationState.Succeeded, OperationWorld.Describe(op));
+        Assert.Contains("refused its own export", op.Steps.Single(s => s.Name == "restore-config").Detail);
+        using var client = world.Client(device);
+        var drift = DeviceSettings.Compare(before, await DeviceSettingsIo.ReadAsync(client, Ct));
+        Assert.True(drift.Count == 0, string.Join("; ", drift));
+        Assert.Equal("[]", op.Drift);
+    }
+
+    [Fact]
     public async Task ThreeCamerasFullyResetAtOnce_CollideOnTheFactoryAddress_AndAreAllRestored()
     {
         await using var world = await OperationWorld.StartAsync(database, Ct);
