@@ -125,7 +125,13 @@ public sealed class HealthCheckService
             site = await db.Sites.AsNoTracking().Where(s => s.Id == siteId).Select(s => new SiteInfo(s.Id, s.TenantId, s.Subnets))
                 .SingleOrDefaultAsync(ct) ?? throw new InvalidOperationException($"Site {siteId} does not exist.");
             var managed = db.Cameras.AsNoTracking().Where(c => c.SiteId == siteId && c.Lifecycle == CameraLifecycle.Managed);
-            cameras = await managed.Where(c => onlyCamera == null || c.Id == onlyCamera).ToListAsync(ct);
+            // A camera an operation is restarting or resetting right now is expected to be down or inactive: the scheduled sweep
+            // leaves it alone (the operation verifies it), so the dashboard does not show a planned reboot as an outage.
+            // "Check now" still looks.
+            cameras = await managed.Where(c => onlyCamera == null
+                    ? !db.Operations.Any(o => o.CameraId == c.Id && (o.State == OperationState.Running || o.State == OperationState.Waiting))
+                    : c.Id == onlyCamera)
+                .ToListAsync(ct);
             var shared = await managed.Where(c => c.Address != null).GroupBy(c => c.Address).Where(g => g.Count() > 1).Select(g => g.Key!)
                 .ToListAsync(ct);
             var releases = await db.FirmwareReleases.AsNoTracking().ToListAsync(ct);

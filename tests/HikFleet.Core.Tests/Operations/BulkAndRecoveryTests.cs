@@ -3,6 +3,7 @@ using HikFleet.Core.Operations;
 using HikFleet.Core.Tests.Discovery;
 using HikFleet.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HikFleet.Core.Tests.Operations;
 
@@ -48,6 +49,30 @@ public sealed class BulkAndRecoveryTests(MigratedDatabase database) : IClassFixt
             Assert.Contains("Halted", halted.Summary);
             Assert.All(halted.Steps, s => Assert.Equal(0, s.Attempts));
         }
+    }
+
+    [Fact]
+    public async Task TheScheduledHealthSweep_LeavesACameraUnderAnOperationAlone()
+    {
+        await using var world = await InventoryWorld.StartAsync(database, Ct);
+        var site = await world.SiteAsync();
+        var (_, busy) = await world.ManagedDeviceAsync(site);
+        var (_, idle) = await world.ManagedDeviceAsync(site);
+        await using (var db = world.Db())
+        {
+            db.Operations.Add(new Operation
+            {
+                Kind = OperationKind.Reboot, TenantId = site.TenantId, SiteId = site.Id, CameraId = busy.Id, State = OperationState.Waiting,
+                Reason = "Rebooting", RequestedById = "test", RequestedByName = "test", StartedAt = DateTimeOffset.UtcNow,
+            });
+            await db.SaveChangesAsync(Ct);
+        }
+
+        var sweep = await world.Services.GetRequiredService<HikFleet.Core.Health.HealthCheckService>().RunSiteAsync(site.Id, Ct);
+        Assert.Equal(1, sweep.Checked);
+        await using var check = world.Db();
+        Assert.Equal(HealthState.Unknown, (await check.Cameras.AsNoTracking().SingleAsync(c => c.Id == busy.Id, Ct)).Health);
+        Assert.Equal(HealthState.Healthy, (await check.Cameras.AsNoTracking().SingleAsync(c => c.Id == idle.Id, Ct)).Health);
     }
 
     [Fact]
