@@ -61,6 +61,7 @@ public abstract class InventoryPageContext : BunitContext
         Services.AddSingleton<OperationCreator>();
         Services.AddSingleton<OperationService>();
         Services.AddSingleton<OperationQueries>();
+        Services.AddSingleton<HikFleet.Core.Profiles.ProfileService>();
         _auth = AddAuthorization();
         Services.AddCascadingAuthenticationState();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));

@@ -159,6 +159,12 @@ public sealed class OperationPagesTests(MigratedDatabase database) : InventoryPa
         operatorPage.WaitForElement("[data-testid=camera-page][data-loaded=true]");
         Assert.False(operatorPage.Find("[data-testid=reboot]").HasAttribute("disabled"));
         Assert.NotNull(operatorPage.Find("[data-testid=factory-reset]"));
+        Assert.Empty(page.FindAll("[data-testid=profile-dry-run-button]"));
+
+        // The profile dry run is the operator's too; with no profile for the site it says so and writes nothing.
+        await ClickAsync(operatorPage, "[data-testid=profile-dry-run-button]");
+        operatorPage.WaitForAssertion(() => Assert.Contains("No configuration profile", operatorPage.Find("[data-testid=profile-dry-run-message]").TextContent));
+        Assert.Empty(operatorPage.FindAll("[data-testid=profile-apply]"));
     }
 
     [Fact]
