@@ -107,6 +107,7 @@ public static class OperationAudit
         OperationKind.Reprovision => "reprovision",
         OperationKind.ApplyProfile => "apply_profile",
         OperationKind.Backup => "backup",
+        OperationKind.PasswordRotation => "rotate_password",
         _ => kind.ToString().ToLowerInvariant(),
     };
 

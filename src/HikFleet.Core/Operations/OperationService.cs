@@ -12,7 +12,7 @@ using Npgsql;
 namespace HikFleet.Core.Operations;
 
 /// <summary>What a person (or the API) asks for.</summary>
-/// <param name="Kind">Reboot, FactoryReset or Backup (Reprovision comes from discovery, ApplyProfile from profiles).</param>
+/// <param name="Kind">Reboot, FactoryReset, Backup or PasswordRotation (Reprovision comes from discovery, ApplyProfile from profiles).</param>
 /// <param name="Reason">Why; required.</param>
 /// <param name="ResetMode">Factory reset: basic or full.</param>
 /// <param name="BackupOverride">Factory reset without a backup: administrators only, audited.</param>
@@ -100,9 +100,9 @@ public sealed class OperationService(
         }
 
         if (!scope.Can(FleetPermissions.Operate, site.TenantId, site.Id)) return await Refuse(ServiceResult.Forbidden("Your role may not operate cameras."));
-        if (request.Kind is not (OperationKind.Reboot or OperationKind.FactoryReset or OperationKind.Backup))
+        if (request.Kind is not (OperationKind.Reboot or OperationKind.FactoryReset or OperationKind.Backup or OperationKind.PasswordRotation))
         {
-            return ServiceResult.Invalid("kind", "Only reboot, factory reset and backup can be requested here.");
+            return ServiceResult.Invalid("kind", "Only reboot, factory reset, backup and password rotation can be requested here.");
         }
 
         var reason = request.Reason?.Trim();

@@ -20,6 +20,7 @@ public static class OperationsServiceCollectionExtensions
         services.AddSingleton<IOperationWorkflow, FactoryResetWorkflow>();
         services.AddSingleton<IOperationWorkflow, ReprovisionWorkflow>();
         services.AddSingleton<IOperationWorkflow, BackupWorkflow>();
+        services.AddSingleton<IOperationWorkflow, PasswordRotationWorkflow>();
         services.AddSingleton<OperationCreator>();
         services.AddSingleton<OperationRunner>();
         services.AddSingleton<OperationService>();

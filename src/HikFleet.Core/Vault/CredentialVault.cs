@@ -49,8 +49,74 @@ public sealed class CredentialVault(VaultKeyRing keys, IDbContextFactory<FleetDb
 
     private async Task<DeviceSecret?> GetCurrentAsync(IQueryable<DeviceCredential> owned, CancellationToken cancellationToken)
     {
-        var row = await owned.AsNoTracking().SingleOrDefaultAsync(c => c.SupersededAt == null, cancellationToken);
+        var row = await owned.AsNoTracking().SingleOrDefaultAsync(c => c.SupersededAt == null && c.PendingSince == null, cancellationToken);
         return row is null ? null : Open(row);
+    }
+
+    // ------------------------------------------------------------------ pending credentials (password rotation)
+
+    /// <summary>
+    /// Stores a rotation's new password as the camera's PENDING credential (not the current one: the device does not have it yet);
+    /// the caller saves, and must commit before the device sees the password so it is never lost. Throws when one is pending already
+    /// (the database allows one per camera): reuse it with <see cref="GetPendingForCameraAsync"/> instead, the device may have it.
+    /// </summary>
+    public async Task<DeviceCredential> StorePendingForCameraAsync(FleetDbContext db, Guid cameraId, string userName, string password, string createdBy,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(userName);
+        ArgumentException.ThrowIfNullOrEmpty(password);
+        if (password.Length > MaxPasswordLength) throw new ArgumentException($"A device password has at most {MaxPasswordLength} characters.", nameof(password));
+        if (await db.DeviceCredentials.AnyAsync(c => c.CameraId == cameraId && c.SupersededAt == null && c.PendingSince != null, cancellationToken))
+        {
+            throw new InvalidOperationException($"Camera {cameraId} already has a pending credential.");
+        }
+
+        var now = time.GetUtcNow();
+        var row = new DeviceCredential
+        {
+            CameraId = cameraId, UserName = userName, KeyId = keys.CurrentId, CreatedAt = now, CreatedBy = createdBy, PendingSince = now,
+            Secret = Seal(cameraId, null, userName, password),
+        };
+        db.DeviceCredentials.Add(row);
+        return row;
+    }
+
+    /// <summary>The camera's pending credential (a rotation's new password, not yet verified), or null.</summary>
+    public async Task<DeviceSecret?> GetPendingForCameraAsync(FleetDbContext db, Guid cameraId, CancellationToken cancellationToken = default)
+    {
+        var row = await db.DeviceCredentials.AsNoTracking()
+            .SingleOrDefaultAsync(c => c.CameraId == cameraId && c.SupersededAt == null && c.PendingSince != null, cancellationToken);
+        return row is null ? null : Open(row);
+    }
+
+    /// <summary>
+    /// The device takes the pending password: it becomes the current one (a fresh current row; the previous current joins the
+    /// history, the pending row goes), tracked on the caller's context so it commits with the caller's other changes. Returns the
+    /// new current row, or null when nothing is pending.
+    /// </summary>
+    public async Task<DeviceCredential?> PromotePendingAsync(FleetDbContext db, Guid cameraId, string createdBy, CancellationToken cancellationToken = default)
+    {
+        var pending = await db.DeviceCredentials.SingleOrDefaultAsync(c => c.CameraId == cameraId && c.SupersededAt == null && c.PendingSince != null,
+            cancellationToken);
+        if (pending is null) return null;
+        var secret = Open(pending);
+        // A new row instead of flipping the flag: the update order of one SaveChanges is not guaranteed, and the old current must
+        // leave the "one current per camera" index before the new one enters it (a delete and an insert are ordered after updates).
+        db.DeviceCredentials.Remove(pending);
+        return await StoreAsync(db, cameraId, null, secret.UserName, secret.Password, createdBy, cancellationToken);
+    }
+
+    /// <summary>
+    /// The device kept the current password: the pending one is retired into the history (kept, not deleted, in case the device
+    /// took it after all). The caller saves.
+    /// </summary>
+    public async Task<bool> DiscardPendingAsync(FleetDbContext db, Guid cameraId, CancellationToken cancellationToken = default)
+    {
+        var pending = await db.DeviceCredentials.SingleOrDefaultAsync(c => c.CameraId == cameraId && c.SupersededAt == null && c.PendingSince != null,
+            cancellationToken);
+        if (pending is null) return false;
+        pending.SupersededAt = time.GetUtcNow();
+        return true;
     }
 
     /// <summary>Current credentials of many cameras at once (health sweeps): one query, opened in memory.</summary>
@@ -58,7 +124,7 @@ public sealed class CredentialVault(VaultKeyRing keys, IDbContextFactory<FleetDb
         CancellationToken cancellationToken = default)
     {
         var rows = await db.DeviceCredentials.AsNoTracking()
-            .Where(c => c.CameraId != null && cameraIds.Contains(c.CameraId.Value) && c.SupersededAt == null)
+            .Where(c => c.CameraId != null && cameraIds.Contains(c.CameraId.Value) && c.SupersededAt == null && c.PendingSince == null)
             .ToListAsync(cancellationToken);
         return rows.ToDictionary(r => r.CameraId!.Value, Open);
     }
@@ -142,7 +208,7 @@ public sealed class CredentialVault(VaultKeyRing keys, IDbContextFactory<FleetDb
 
         var now = time.GetUtcNow();
         var owned = db.DeviceCredentials.Where(c => cameraId != null ? c.CameraId == cameraId : c.SiteId == siteId);
-        var current = await owned.Where(c => c.SupersededAt == null).ToListAsync(cancellationToken);
+        var current = await owned.Where(c => c.SupersededAt == null && c.PendingSince == null).ToListAsync(cancellationToken);
         foreach (var c in current) c.SupersededAt = now;
 
         // Keep the last HistoryDepth superseded ones (including the one just superseded); older ones are removed.

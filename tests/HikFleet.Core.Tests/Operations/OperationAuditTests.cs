@@ -32,6 +32,8 @@ public sealed class OperationAuditTests(MigratedDatabase database) : IClassFixtu
         ids.Add((await service.StartAsync(op, rebootedCamera.Id, new OperationRequest(OperationKind.Reboot, "Frozen image"), Ct)).Id!.Value);
         var (_, backedUp) = await world.ManagedDeviceAsync(site);
         ids.Add((await service.StartAsync(op, backedUp.Id, new OperationRequest(OperationKind.Backup, "Before the rewiring"), Ct)).Id!.Value);
+        var (_, rotated) = await world.ManagedDeviceAsync(site);
+        ids.Add((await service.StartAsync(op, rotated.Id, new OperationRequest(OperationKind.PasswordRotation, "Quarterly rotation"), Ct)).Id!.Value);
         var (resetDevice, reset) = await world.ManagedDeviceAsync(site);
         ids.Add((await service.StartAsync(op, reset.Id,
             new OperationRequest(OperationKind.FactoryReset, "Installer left a mess", FactoryResetMode.Basic, Confirmation: resetDevice.Serial), Ct)).Id!.Value);

@@ -14,9 +14,14 @@ internal sealed class DeviceCredentialConfiguration : IEntityTypeConfiguration<D
         builder.Property(c => c.Secret).IsRequired();
         builder.Property(c => c.KeyId).HasMaxLength(64).IsRequired();
         builder.Property(c => c.CreatedBy).HasMaxLength(256);
+        builder.Ignore(c => c.IsPending);
         // One current password per camera (and per site default), enforced by the database.
-        builder.HasIndex(c => c.CameraId).IsUnique().HasFilter("superseded_at IS NULL AND camera_id IS NOT NULL")
+        builder.HasIndex(c => c.CameraId).IsUnique().HasFilter("superseded_at IS NULL AND pending_since IS NULL AND camera_id IS NOT NULL")
             .HasDatabaseName("ux_device_credentials_current_camera");
+        // One pending (rotation's new, not yet verified) password per camera.
+        builder.HasIndex(c => c.CameraId, "ux_device_credentials_pending_camera").IsUnique()
+            .HasFilter("superseded_at IS NULL AND pending_since IS NOT NULL AND camera_id IS NOT NULL")
+            .HasDatabaseName("ux_device_credentials_pending_camera");
         builder.HasIndex(c => c.SiteId).IsUnique().HasFilter("superseded_at IS NULL AND site_id IS NOT NULL")
             .HasDatabaseName("ux_device_credentials_current_site");
         builder.HasIndex(c => new { c.CameraId, c.CreatedAt });

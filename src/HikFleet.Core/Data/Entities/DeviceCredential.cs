@@ -24,4 +24,11 @@ public sealed class DeviceCredential
     public string? CreatedBy { get; set; }
     /// <summary>Set when a newer password replaced it; null = the current one.</summary>
     public DateTimeOffset? SupersededAt { get; set; }
+    /// <summary>
+    /// Set while the password is a rotation's new one that the device may not have yet (stored before the device sees it, so it is
+    /// never lost): not the current one until the rotation verifies and promotes it. At most one pending per camera.
+    /// </summary>
+    public DateTimeOffset? PendingSince { get; set; }
+
+    public bool IsPending => PendingSince != null && SupersededAt == null;
 }

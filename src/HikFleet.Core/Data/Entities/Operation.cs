@@ -71,6 +71,8 @@ public enum OperationKind
     ApplyProfile,
     /// <summary>A configuration backup on its own (scheduled or by hand).</summary>
     Backup,
+    /// <summary>A new unique strong password set, verified and committed to the vault (two phases: never locked out, never lost).</summary>
+    PasswordRotation,
 }
 
 public enum OperationState

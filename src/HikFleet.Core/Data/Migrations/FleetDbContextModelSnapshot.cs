@@ -707,6 +707,10 @@ namespace HikFleet.Core.Data.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("key_id");
 
+                    b.Property<DateTimeOffset?>("PendingSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("pending_since");
+
                     b.Property<byte[]>("Secret")
                         .IsRequired()
                         .HasColumnType("bytea")
@@ -732,7 +736,7 @@ namespace HikFleet.Core.Data.Migrations
                     b.HasIndex("CameraId")
                         .IsUnique()
                         .HasDatabaseName("ux_device_credentials_current_camera")
-                        .HasFilter("superseded_at IS NULL AND camera_id IS NOT NULL");
+                        .HasFilter("superseded_at IS NULL AND pending_since IS NULL AND camera_id IS NOT NULL");
 
                     b.HasIndex("KeyId")
                         .HasDatabaseName("ix_device_credentials_key_id");
@@ -744,6 +748,11 @@ namespace HikFleet.Core.Data.Migrations
 
                     b.HasIndex("CameraId", "CreatedAt")
                         .HasDatabaseName("ix_device_credentials_camera_id_created_at");
+
+                    b.HasIndex(new[] { "CameraId" }, "ux_device_credentials_pending_camera")
+                        .IsUnique()
+                        .HasDatabaseName("ux_device_credentials_pending_camera")
+                        .HasFilter("superseded_at IS NULL AND pending_since IS NOT NULL AND camera_id IS NOT NULL");
 
                     b.ToTable("device_credentials", null, t =>
                         {
