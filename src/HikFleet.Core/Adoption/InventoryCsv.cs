@@ -39,7 +39,7 @@ public sealed class InventoryCsv(IDbContextFactory<FleetDbContext> contexts, Ado
             {
                 c.Name, c.Address, c.UseHttps, c.HttpPort, c.HttpsPort, c.SerialNumber, c.MacAddress, c.Model, c.FirmwareVersion, c.FirmwareBuild,
                 Site = c.Site!.Name, c.Lifecycle, c.Health,
-                User = db.DeviceCredentials.Where(d => d.CameraId == c.Id && d.SupersededAt == null).Select(d => d.UserName).FirstOrDefault(),
+                User = db.DeviceCredentials.Where(d => d.CameraId == c.Id && d.SupersededAt == null && d.PendingSince == null).Select(d => d.UserName).FirstOrDefault(),
             })
             .ToListAsync(cancellationToken);
 
