@@ -159,6 +159,8 @@ public sealed class OperationPagesTests(MigratedDatabase database) : InventoryPa
         operatorPage.WaitForElement("[data-testid=camera-page][data-loaded=true]");
         Assert.False(operatorPage.Find("[data-testid=reboot]").HasAttribute("disabled"));
         Assert.NotNull(operatorPage.Find("[data-testid=factory-reset]"));
+        Assert.NotNull(operatorPage.Find("[data-testid=rotate-password]"));
+        Assert.Empty(page.FindAll("[data-testid=rotate-password]"));
         Assert.Empty(page.FindAll("[data-testid=profile-dry-run-button]"));
 
         // The profile dry run is the operator's too; with no profile for the site it says so and writes nothing.

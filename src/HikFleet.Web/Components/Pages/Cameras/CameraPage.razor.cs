@@ -146,7 +146,10 @@ public sealed partial class CameraPage
             { d => d.CameraId, Id }, { d => d.Kind, kind }, { d => d.Serial, _details!.Camera.SerialNumber }, { d => d.Scope, _scope },
             { d => d.CanOverrideBackup, _isAdministrator },
         };
-        var title = kind switch { OperationKind.FactoryReset => "Factory reset", OperationKind.Reboot => "Reboot", _ => "Back up" } + $" {Title}";
+        var title = kind switch
+        {
+            OperationKind.FactoryReset => "Factory reset", OperationKind.Reboot => "Reboot", OperationKind.PasswordRotation => "Rotate the password of", _ => "Back up",
+        } + $" {Title}";
         var dialog = await Dialogs.ShowAsync<OperationDialog>(title, parameters,
             new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true, CloseOnEscapeKey = true });
         // The click returns once the dialog is open; its outcome is handled when it closes.

@@ -37,6 +37,7 @@ public sealed partial class OperationDialog
     {
         OperationKind.FactoryReset => "Reset",
         OperationKind.Reboot => "Reboot",
+        OperationKind.PasswordRotation => "Rotate",
         _ => "Back up",
     };
 
