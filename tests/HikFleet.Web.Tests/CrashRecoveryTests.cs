@@ -167,19 +167,10 @@ public sealed class CrashRecoveryTests(MigratedDatabase database) : IClassFixtur
 
     private Process StartApp(Dictionary<string, string?> settings, string? killAfter, out System.Text.StringBuilder output)
     {
-        var dll = typeof(Program).Assembly.Location;
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(dll);
-        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        var start = FleetWebFactory.AppProcess(database.ConnectionString);
+        start.Environment["Urls"] = "http://127.0.0.1:0"; // "Urls" (appsettings sets it, so ASPNETCORE_URLS would lose)
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
-        start.Environment["ConnectionStrings__Fleet"] = database.ConnectionString;
         start.Environment["Fleet__DefaultTenant"] = "Crash tenant";
-        start.Environment["Serilog__WriteTo__1__Name"] = "Console";
         start.Environment["Serilog__MinimumLevel__Default"] = "Warning";
         foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         if (killAfter is not null) start.Environment["Fleet__Operations__KillProcessAfterStep"] = killAfter;

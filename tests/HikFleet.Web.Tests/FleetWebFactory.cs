@@ -48,6 +48,18 @@ public sealed partial class FleetWebFactory : WebApplicationFactory<Program>, IA
     /// <summary>Runs the real web app's CLI verb in its own process, against the test database.</summary>
     public async Task<(int ExitCode, string StdOut, string StdErr)> RunCliAsync(params string[] args)
     {
+        var start = AppProcess(Database.ConnectionString, args);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>The real web app (HikFleet.Web.dll) as its own process against <paramref name="connectionString"/>, output redirected, logs on the console.</summary>
+    public static ProcessStartInfo AppProcess(string connectionString, params string[] args)
+    {
         var dll = typeof(Program).Assembly.Location;
         var start = new ProcessStartInfo("dotnet")
         {
@@ -61,14 +73,9 @@ public sealed partial class FleetWebFactory : WebApplicationFactory<Program>, IA
             start.ArgumentList.Add(arg);
         }
 
-        start.Environment["ConnectionStrings__Fleet"] = Database.ConnectionString;
+        start.Environment["ConnectionStrings__Fleet"] = connectionString;
         start.Environment["Serilog__WriteTo__1__Name"] = "Console";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
+        return start;
     }
 
     /// <summary>Makes sure the host (and its migrations) runs before a test touches the database directly.</summary>

@@ -74,8 +74,7 @@ public sealed class OperationCreator(IEnumerable<IOperationWorkflow> workflows, 
             }
 
             var active = await db.Operations.AsNoTracking()
-                .Where(o => o.CameraId == op.CameraId && (o.State == OperationState.AwaitingApproval || o.State == OperationState.Queued
-                                                          || o.State == OperationState.Running || o.State == OperationState.Waiting))
+                .Where(OperationStates.Active).Where(o => o.CameraId == op.CameraId)
                 .Select(o => new { o.Kind, o.State, o.RequestedByName }).FirstOrDefaultAsync(ct);
             var refusal = ServiceResult.Conflict("camera", active is null
                 ? "The camera has another active operation."

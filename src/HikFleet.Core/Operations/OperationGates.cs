@@ -39,9 +39,8 @@ public static class OperationGates
             var offline = await db.Cameras.CountAsync(c => c.SiteId == op.SiteId && c.Lifecycle == CameraLifecycle.Managed
                                                            && c.Health == HealthState.Offline, ct);
             // Cameras of the run being rebooted right now are expected to be down; anything beyond them is the site getting worse.
-            var inFlight = await db.Operations.CountAsync(o => o.BatchId == batch && o.SiteId == op.SiteId && o.StartedAt != null
-                                                               && (o.State == OperationState.Queued || o.State == OperationState.Running
-                                                                   || o.State == OperationState.Waiting), ct);
+            var inFlight = await db.Operations.Where(OperationStates.Runnable)
+                .CountAsync(o => o.BatchId == batch && o.SiteId == op.SiteId && o.StartedAt != null, ct);
             if (offline - inFlight > baseline + Math.Max(2, baseline / 10))
             {
                 return new GateVerdict(TimeSpan.Zero,
@@ -50,19 +49,16 @@ public static class OperationGates
         }
 
         // In the order they were asked for: a camera later in the batch waits for the earlier ones of its site to be admitted.
-        var earlier = await db.Operations.CountAsync(o => o.BatchId == batch && o.SiteId == op.SiteId && o.Id != op.Id && o.StartedAt == null
-                                                         && o.CreatedAt < op.CreatedAt
-                                                         && (o.State == OperationState.Queued || o.State == OperationState.Running
-                                                             || o.State == OperationState.Waiting), ct);
+        var earlier = await db.Operations.Where(OperationStates.Runnable)
+            .CountAsync(o => o.BatchId == batch && o.SiteId == op.SiteId && o.Id != op.Id && o.StartedAt == null && o.CreatedAt < op.CreatedAt, ct);
         if (earlier > 0)
         {
             return new GateVerdict(options.PollInterval, $"Queued: {earlier} camera(s) of this bulk run go first.");
         }
 
         // Admitted (StartedAt set, under the site lock) and not over: it counts, even before its first step saved its state.
-        var running = await db.Operations.CountAsync(o => o.BatchId == batch && o.SiteId == op.SiteId && o.Id != op.Id && o.StartedAt != null
-                                                         && (o.State == OperationState.Queued || o.State == OperationState.Running
-                                                             || o.State == OperationState.Waiting), ct);
+        var running = await db.Operations.Where(OperationStates.Runnable)
+            .CountAsync(o => o.BatchId == batch && o.SiteId == op.SiteId && o.Id != op.Id && o.StartedAt != null, ct);
         if (running >= Math.Max(1, site.BulkConcurrency))
         {
             return new GateVerdict(options.PollInterval, $"Queued: {running} camera(s) of this site are being worked on (at most {site.BulkConcurrency} at once).");

@@ -147,8 +147,7 @@ public sealed partial class OperationQueries(IDbContextFactory<FleetDbContext> c
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var id = await Visible(scope, db)
-            .Where(o => o.CameraId == cameraId && (o.State == OperationState.AwaitingApproval || o.State == OperationState.Queued
-                                                   || o.State == OperationState.Running || o.State == OperationState.Waiting))
+            .Where(OperationStates.Active).Where(o => o.CameraId == cameraId)
             .OrderByDescending(o => o.CreatedAt).Select(o => (Guid?)o.Id).FirstOrDefaultAsync(cancellationToken);
         return id is null ? null : await OperationAsync(scope, id.Value, cancellationToken);
     }

@@ -36,6 +36,7 @@ public sealed class OperationRunner(
         // One lease per run, not per process: two jobs for the same operation in one process (a watchdog duplicate) exclude each other too.
         var runner = $"{ProcessTag}/{Guid.NewGuid():N}";
         if (!await TryLeaseAsync(operationId, runner, cancellationToken)) return;
+        var rerun = false;
         try
         {
             while (await RunOneStepAsync(operationId, runner, cancellationToken))
@@ -44,13 +45,19 @@ public sealed class OperationRunner(
         }
         catch (DbUpdateConcurrencyException)
         {
-            // Someone changed the operation under us (a person cancelled it while it was queued or waiting): theirs stands.
-            logger.LogInformation("Operation {OperationId} changed while a runner held it; the runner stops", operationId);
+            // A row changed under the step: the operation (a person cancelled it while it was queued or waiting: theirs stands, and
+            // the next run finds it over) or its camera (a health check or discovery run saved it meanwhile). Either way the step's
+            // result was not saved; steps are idempotent, so the operation simply runs again on fresh rows.
+            logger.LogInformation("Operation {OperationId} or its camera changed while a step ran; running it again on fresh rows", operationId);
+            rerun = true;
         }
         finally
         {
             await ReleaseAsync(operationId, runner);
         }
+
+        // Queued only once the lease is released, so the next run can take it.
+        if (rerun) scheduler.Schedule(operationId, Options.PollInterval);
     }
 
     private async Task<bool> TryLeaseAsync(Guid id, string runner, CancellationToken ct)
@@ -58,8 +65,8 @@ public sealed class OperationRunner(
         await using var db = await contexts.CreateDbContextAsync(ct);
         var now = time.GetUtcNow();
         var taken = await db.Operations
-            .Where(o => o.Id == id && (o.State == OperationState.Queued || o.State == OperationState.Running || o.State == OperationState.Waiting)
-                        && (o.LeaseUntil == null || o.LeaseUntil < now))
+            .Where(OperationStates.Runnable)
+            .Where(o => o.Id == id && (o.LeaseUntil == null || o.LeaseUntil < now))
             .ExecuteUpdateAsync(s => s.SetProperty(o => o.LeaseOwner, runner).SetProperty(o => o.LeaseUntil, now + Options.LeaseDuration), ct);
         return taken == 1;
     }
@@ -101,15 +108,16 @@ public sealed class OperationRunner(
             return false;
         }
 
-        var camera = await db.Cameras.SingleAsync(c => c.Id == op.CameraId, ct);
-        var site = await db.Sites.SingleAsync(s => s.Id == op.SiteId, ct);
-        var step = op.Steps[op.CurrentStep];
-
-        // Gates before the first device contact (maintenance window, bulk stagger and halt), decided under a per-site lock.
+        // Gates before the first device contact (maintenance window, bulk stagger and halt), decided under a per-site lock. A deferred
+        // operation of a big bulk run comes back here every poll interval: nothing else is loaded for it.
         if (op.StartedAt is null)
         {
             return await AdmitAsync(db, op.Id, ct);
         }
+
+        var camera = await db.Cameras.SingleAsync(c => c.Id == op.CameraId, ct);
+        var site = await db.Sites.SingleAsync(s => s.Id == op.SiteId, ct);
+        var step = op.Steps[op.CurrentStep];
 
         var workflow = _workflows[op.Kind];
         var parameters = OperationParameters.FromJson(op.Parameters);

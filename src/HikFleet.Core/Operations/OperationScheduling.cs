@@ -53,8 +53,8 @@ public sealed class OperationWatchdogJob(IDbContextFactory<FleetDbContext> conte
         // A waiting operation is overdue when its next look is a poll interval late (its scheduled job got lost).
         var overdue = now - options.Value.PollInterval - TimeSpan.FromSeconds(2);
         var stranded = await db.Operations.AsNoTracking()
-            .Where(o => (o.State == OperationState.Queued || o.State == OperationState.Running || o.State == OperationState.Waiting)
-                        && (o.NextRunAt == null || o.NextRunAt < overdue))
+            .Where(OperationStates.Runnable)
+            .Where(o => o.NextRunAt == null || o.NextRunAt < overdue)
             .OrderBy(o => o.CreatedAt)
             .Select(o => new { o.Id, o.LeaseUntil })
             .Take(1000)

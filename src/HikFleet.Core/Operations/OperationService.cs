@@ -171,8 +171,7 @@ public sealed class OperationService(
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var camera = await db.Cameras.Include(c => c.Site).AsNoTracking().SingleOrDefaultAsync(c => c.Id == cameraId, cancellationToken);
         if (camera is null || camera.Lifecycle != CameraLifecycle.Managed) return null;
-        if (await db.Operations.AnyAsync(o => o.CameraId == cameraId && (o.State == OperationState.AwaitingApproval || o.State == OperationState.Queued
-                                                                         || o.State == OperationState.Running || o.State == OperationState.Waiting), cancellationToken))
+        if (await db.Operations.Where(OperationStates.Active).AnyAsync(o => o.CameraId == cameraId, cancellationToken))
         {
             return null;
         }

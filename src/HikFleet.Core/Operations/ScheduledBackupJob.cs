@@ -47,8 +47,7 @@ public sealed class ScheduledBackupJob(IDbContextFactory<FleetDbContext> context
             .OrderBy(c => c.Name ?? c.SerialNumber)
             .ToListAsync(cancellationToken);
         var busy = (await db.Operations.AsNoTracking()
-            .Where(o => o.SiteId == siteId && (o.State == OperationState.AwaitingApproval || o.State == OperationState.Queued
-                                               || o.State == OperationState.Running || o.State == OperationState.Waiting))
+            .Where(OperationStates.Active).Where(o => o.SiteId == siteId)
             .Select(o => o.CameraId).ToListAsync(cancellationToken)).ToHashSet();
 
         var batch = Guid.CreateVersion7();
