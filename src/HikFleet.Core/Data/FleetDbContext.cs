@@ -30,6 +30,7 @@ public sealed class FleetDbContext(DbContextOptions<FleetDbContext> options)
     public DbSet<DiscoveryRun> DiscoveryRuns => Set<DiscoveryRun>();
     public DbSet<DiscoverySighting> DiscoverySightings => Set<DiscoverySighting>();
     public DbSet<FirmwareRelease> FirmwareReleases => Set<FirmwareRelease>();
+    public DbSet<FirmwareImage> FirmwareImages => Set<FirmwareImage>();
     public DbSet<Operation> Operations => Set<Operation>();
     public DbSet<OperationStep> OperationSteps => Set<OperationStep>();
     public DbSet<ConfigurationBackup> ConfigurationBackups => Set<ConfigurationBackup>();

@@ -26,6 +26,7 @@ public sealed class SiteScheduleSync(IDbContextFactory<FleetDbContext> contexts,
             jobs.RemoveIfExists(SiteDiscoveryJob.RecurringId(siteId));
             jobs.RemoveIfExists(HealthCheckJob.RecurringJobId(siteId));
             jobs.RemoveIfExists(Operations.ScheduledBackupJob.RecurringJobId(siteId));
+            jobs.RemoveIfExists(Operations.ScheduledRotationJob.RecurringJobId(siteId));
             return;
         }
 
@@ -37,6 +38,7 @@ public sealed class SiteScheduleSync(IDbContextFactory<FleetDbContext> contexts,
         SiteDiscoveryJob.Schedule(jobs, site);
         HealthCheckJob.Schedule(jobs, site.Id, site.HealthCron);
         Operations.ScheduledBackupJob.Schedule(jobs, site.Id, site.BackupCron);
+        Operations.ScheduledRotationJob.Schedule(jobs, site.Id, site.PasswordRotationCron);
     }
 
     /// <summary>Declares every site's jobs and removes those of sites that no longer exist.</summary>
@@ -55,10 +57,10 @@ public sealed class SiteScheduleSync(IDbContextFactory<FleetDbContext> contexts,
         }
     }
 
-    /// <summary>The site a per-site recurring job id belongs to ("discovery-{N}", "health-{N}", "backup-{N}"), or null for other jobs.</summary>
+    /// <summary>The site a per-site recurring job id belongs to ("discovery-{N}", "health-{N}", "backup-{N}", "rotation-{N}"), or null for other jobs.</summary>
     internal static Guid? SiteOf(string jobId)
     {
-        foreach (var prefix in new[] { "discovery-", "health-", "backup-" })
+        foreach (var prefix in new[] { "discovery-", "health-", "backup-", "rotation-" })
         {
             if (jobId.StartsWith(prefix, StringComparison.Ordinal) && Guid.TryParseExact(jobId[prefix.Length..], "N", out var id)) return id;
         }

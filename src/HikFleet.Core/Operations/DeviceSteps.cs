@@ -116,7 +116,7 @@ public sealed class DeviceSteps(DeviceLink link, ConfigurationBackups backups, S
     /// Before a command that restarts the device: on a resumed step, whether it already restarted (then the command is not sent again);
     /// otherwise the boot time now, checkpointed before the command goes out, so the wait (and a resume) can tell the restart happened.
     /// </summary>
-    private async Task<StepOutcome?> BeforeRestartCommandAsync(StepContext ctx, bool expectInactive)
+    public async Task<StepOutcome?> BeforeRestartCommandAsync(StepContext ctx, bool expectInactive)
     {
         // Keyed by step: an earlier step's command (the reset before an import) must not count as this one's.
         var stepKey = $"{BootBefore}@{ctx.Step.Name}";

@@ -22,8 +22,9 @@ public sealed class OperationCreator(IEnumerable<IOperationWorkflow> workflows, 
     /// <summary>What to create (camera and site already checked by the caller, the camera managed and addressed).</summary>
     /// <param name="State">Queued (runs at once) or AwaitingApproval (nothing is sent before a person approves).</param>
     /// <param name="RequestKey">The client's idempotency key (a double click sends the same one).</param>
+    /// <param name="Wave">Staged rollouts: the camera's wave (0 = canary).</param>
     public sealed record Request(OperationKind Kind, Camera Camera, Site Site, string Reason, OperationParameters Parameters, Guid? BatchId = null,
-        OperationState State = OperationState.Queued, string? RequestKey = null);
+        OperationState State = OperationState.Queued, string? RequestKey = null, int? Wave = null);
 
     /// <summary>Inserts and queues one operation. <paramref name="actor"/> overrides the scope's (jobs).</summary>
     public async Task<ServiceResult> CreateAsync(FleetDbContext db, FleetScope scope, Request request, CancellationToken ct, AuditActor? actor = null,
@@ -34,7 +35,7 @@ public sealed class OperationCreator(IEnumerable<IOperationWorkflow> workflows, 
             Kind = request.Kind, TenantId = request.Site.TenantId, SiteId = request.Site.Id, CameraId = request.Camera.Id, Reason = request.Reason,
             RequestedById = requesterId ?? scope.UserId?.ToString("D") ?? "system", RequestedByName = requesterName ?? scope.UserName ?? "system",
             Parameters = request.Parameters.ToJson(), CreatedAt = time.GetUtcNow(), State = request.State, BatchId = request.BatchId,
-            RequestKey = request.RequestKey,
+            RequestKey = request.RequestKey, Wave = request.Wave,
         };
         op.Steps = _workflows[request.Kind].Steps(request.Parameters).Select((d, i) => new OperationStep { Index = i, Name = d.Name, Title = d.Title })
             .ToList();
@@ -50,7 +51,7 @@ public sealed class OperationCreator(IEnumerable<IOperationWorkflow> workflows, 
             Parameters = new
             {
                 operation = op.Id, kind = op.Kind.ToString(), mode = request.Parameters.ResetMode?.ToString(), backupOverride = request.Parameters.BackupOverride,
-                profile = request.Parameters.ProfileId, batch = op.BatchId, state = op.State.ToString(), steps = op.Steps.Select(s => s.Name),
+                profile = request.Parameters.ProfileId, image = request.Parameters.FirmwareImageId, wave = op.Wave, batch = op.BatchId, state = op.State.ToString(), steps = op.Steps.Select(s => s.Name),
             },
         };
         try

@@ -34,6 +34,8 @@ public static class OperationGates
             return new GateVerdict(TimeSpan.Zero, $"Halted: another camera of this bulk run failed ({failed.Summary}).", Halt: true);
         }
 
+        if (op.Wave is { } wave and > 0 && await WaveGateAsync(db, batch, wave, parameters, now, options, ct) is { } waveVerdict) return waveVerdict;
+
         if (parameters.SiteOfflineAtStart is { } baseline)
         {
             var offline = await db.Cameras.CountAsync(c => c.SiteId == op.SiteId && c.Lifecycle == CameraLifecycle.Managed
@@ -66,6 +68,53 @@ public static class OperationGates
 
         return null;
     }
+
+    /// <summary>
+    /// Staged rollouts: a wave starts when every camera of the earlier waves succeeded, they were watched for the plan's soak time,
+    /// and none of them is less healthy now than when the rollout was asked for (then the rest halts).
+    /// </summary>
+    private static async Task<GateVerdict?> WaveGateAsync(FleetDbContext db, Guid batch, int wave, OperationParameters parameters, DateTimeOffset now,
+        OperationOptions options, CancellationToken ct)
+    {
+        var earlier = await db.Operations.AsNoTracking().Where(o => o.BatchId == batch && o.Wave < wave)
+            .Select(o => new { o.State, o.FinishedAt, o.Parameters, o.Camera!.Health, Name = o.Camera.Name ?? o.Camera.SerialNumber })
+            .ToListAsync(ct);
+        var unfinished = earlier.Count(e => e.State is not (OperationState.Succeeded or OperationState.Failed or OperationState.Cancelled));
+        if (unfinished > 0) return new GateVerdict(options.PollInterval, $"Wave {wave} waits for the earlier waves ({unfinished} camera(s) not finished).");
+        if (earlier.FirstOrDefault(e => e.State == OperationState.Cancelled) is { } cancelled)
+        {
+            return new GateVerdict(TimeSpan.Zero, $"Halted: {cancelled.Name} of an earlier wave did not complete (cancelled).", Halt: true);
+        }
+
+        if (earlier.Count == 0) return null;
+        var soak = TimeSpan.FromMinutes(parameters.Rollout?.SoakMinutes ?? 0);
+        var watchedUntil = earlier.Max(e => e.FinishedAt ?? now) + soak;
+        var worse = earlier.FirstOrDefault(e => Worse(e.Health, OperationParameters.FromJson(e.Parameters).HealthAtStart));
+        if (worse is not null)
+        {
+            return new GateVerdict(TimeSpan.Zero, $"Halted: after the upgrade {worse.Name} of an earlier wave is {worse.Health}.", Halt: true);
+        }
+
+        if (now < watchedUntil)
+        {
+            var left = watchedUntil - now;
+            return new GateVerdict(left < options.PollInterval ? left : options.PollInterval,
+                $"Wave {wave} starts at {watchedUntil:HH:mm:ss} UTC, after watching the earlier waves for {soak.TotalMinutes:0.#} min.");
+        }
+
+        return null;
+    }
+
+    private static int Rank(HealthState state) => state switch
+    {
+        HealthState.Unknown or HealthState.Healthy => 0,
+        HealthState.Warning => 1,
+        HealthState.Critical => 2,
+        _ => 3,
+    };
+
+    /// <summary>A camera counts as less healthy when it is critical or unreachable now and was better before.</summary>
+    private static bool Worse(HealthState now, HealthState? before) => Rank(now) >= 2 && Rank(now) > Rank(before ?? HealthState.Unknown);
 }
 
 /// <summary>A site's daily maintenance window, in its own time zone.</summary>
@@ -104,6 +153,7 @@ public static class OperationAudit
         OperationKind.ApplyProfile => "apply_profile",
         OperationKind.Backup => "backup",
         OperationKind.PasswordRotation => "rotate_password",
+        OperationKind.FirmwareUpgrade => "firmware_upgrade",
         _ => kind.ToString().ToLowerInvariant(),
     };
 

@@ -20,6 +20,10 @@ public sealed class OperationOptions
     /// <summary>How long a camera may take to boot and answer again (NVRs take minutes).</summary>
     public TimeSpan BootTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>How long a firmware image may take to reach a camera (slow links to remote sites).</summary>
+    public TimeSpan UploadTimeout { get; set; } = TimeSpan.FromMinutes(30);
+    /// <summary>How long a camera may take to write a firmware image before it restarts (§2.7: typically several minutes).</summary>
+    public TimeSpan InstallTimeout { get; set; } = TimeSpan.FromMinutes(20);
     /// <summary>
     /// A restart is recognised by the boot time (now − uptime) moving later by more than this: uptimes are whole seconds and each
     /// reading carries the request's latency, so small shifts are noise.

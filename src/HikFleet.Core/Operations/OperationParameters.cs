@@ -17,10 +17,32 @@ public sealed record OperationParameters
     public int? SiteOfflineAtStart { get; init; }
     /// <summary>Apply profile: the profile pushed.</summary>
     public Guid? ProfileId { get; init; }
+    /// <summary>Firmware upgrade: the library image installed.</summary>
+    public Guid? FirmwareImageId { get; init; }
+    /// <summary>Staged rollout: how it was cut (canary cameras, cameras per wave) and how long each wave is watched before the next starts.</summary>
+    public RolloutPlan? Rollout { get; init; }
+    /// <summary>Staged rollout: the camera's health when the rollout was asked for (a wave whose cameras are worse now halts the rest).</summary>
+    public Data.Entities.HealthState? HealthAtStart { get; init; }
 
     public string ToJson() => JsonSerializer.Serialize(this, DeviceSettings.Json);
 
     public static OperationParameters FromJson(string json) => JsonSerializer.Deserialize<OperationParameters>(json, DeviceSettings.Json) ?? new();
+}
+
+/// <summary>A staged rollout: <paramref name="CanarySize"/> cameras first, then waves of <paramref name="WaveSize"/>, each watched <paramref name="SoakMinutes"/>.</summary>
+public sealed record RolloutPlan(int CanarySize = 1, int WaveSize = 10, double SoakMinutes = 10)
+{
+    public const int MaxSoakMinutes = 24 * 60;
+
+    /// <summary>Null when acceptable, else why not.</summary>
+    public string? Problem() =>
+        CanarySize is < 1 or > 50 ? "A rollout starts with 1 to 50 canary cameras."
+        : WaveSize is < 1 or > 500 ? "A wave has 1 to 500 cameras."
+        : SoakMinutes is < 0 or > MaxSoakMinutes ? $"Each wave is watched 0 to {MaxSoakMinutes} minutes before the next."
+        : null;
+
+    /// <summary>The wave of the <paramref name="index"/>-th camera admitted to the rollout (0 = canary).</summary>
+    public int WaveOf(int index) => index < CanarySize ? 0 : 1 + (index - CanarySize) / WaveSize;
 }
 
 /// <summary>What steps hand to later steps (stored as the operation's Context JSON object). Never secrets.</summary>

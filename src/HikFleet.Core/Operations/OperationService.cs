@@ -18,8 +18,10 @@ namespace HikFleet.Core.Operations;
 /// <param name="BackupOverride">Factory reset without a backup: administrators only, audited.</param>
 /// <param name="Confirmation">Factory reset: the camera's serial number, typed.</param>
 /// <param name="RequestKey">Idempotency key from the client: the same key returns the same operation (a double click starts one).</param>
+/// <param name="FirmwareImageId">Firmware upgrade: the library image.</param>
+/// <param name="Rollout">Firmware upgrade of many cameras: canary, wave size and soak time (defaults when null).</param>
 public sealed record OperationRequest(OperationKind Kind, string? Reason, FactoryResetMode? ResetMode = null, bool BackupOverride = false,
-    string? Confirmation = null, string? RequestKey = null);
+    string? Confirmation = null, string? RequestKey = null, Guid? FirmwareImageId = null, RolloutPlan? Rollout = null);
 
 /// <summary>One camera's outcome in a bulk request.</summary>
 public sealed record BulkItemResult(Guid CameraId, ResultKind Kind, Guid? OperationId, string Message);
@@ -61,6 +63,9 @@ public sealed class OperationService(
         if (ids.Count == 0) return new BulkResult(null, [], "Choose at least one camera.");
         if (ids.Count > Options.MaxBulk) return new BulkResult(null, [], $"At most {Options.MaxBulk} cameras per bulk request.");
         if (request.Kind == OperationKind.FactoryReset) return new BulkResult(null, [], "Factory resets are started one camera at a time (each needs its typed confirmation).");
+        // Firmware for many cameras is always a staged rollout: a canary first, then waves (issue #10).
+        var plan = request.Kind == OperationKind.FirmwareUpgrade ? request.Rollout ?? new RolloutPlan() : null;
+        if (plan?.Problem() is { } planProblem) return new BulkResult(null, [], planProblem);
 
         var batch = Guid.CreateVersion7();
         Dictionary<Guid, int> offlineBySite;
@@ -75,15 +80,17 @@ public sealed class OperationService(
         foreach (var id in ids)
         {
             var key = request.RequestKey is null ? null : $"{request.RequestKey}:{id:N}"[..Math.Min(128, request.RequestKey.Length + 33)];
-            var r = await StartCoreAsync(scope, id, request with { RequestKey = key }, batch, offlineBySite, cancellationToken);
-            items.Add(new BulkItemResult(id, r.Kind, r.Id, r.Succeeded ? "Queued." : r.Message));
+            // Waves are cut from the cameras actually admitted: a refused camera never leaves the canary slot empty.
+            var wave = plan?.WaveOf(items.Count(i => i.Kind == ResultKind.Ok));
+            var r = await StartCoreAsync(scope, id, request with { RequestKey = key, Rollout = plan }, batch, offlineBySite, cancellationToken, wave);
+            items.Add(new BulkItemResult(id, r.Kind, r.Id, r.Succeeded ? wave is { } w ? (w == 0 ? "Queued (canary)." : $"Queued (wave {w}).") : "Queued." : r.Message));
         }
 
         return new BulkResult(batch, items);
     }
 
     private async Task<ServiceResult> StartCoreAsync(FleetScope scope, Guid cameraId, OperationRequest request, Guid? batch,
-        IReadOnlyDictionary<Guid, int>? offlineBySite, CancellationToken ct)
+        IReadOnlyDictionary<Guid, int>? offlineBySite, CancellationToken ct, int? wave = null)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var camera = await scope.Cameras(db).Include(c => c.Site).AsNoTracking().SingleOrDefaultAsync(c => c.Id == cameraId, ct);
@@ -100,9 +107,10 @@ public sealed class OperationService(
         }
 
         if (!scope.Can(FleetPermissions.Operate, site.TenantId, site.Id)) return await Refuse(ServiceResult.Forbidden("Your role may not operate cameras."));
-        if (request.Kind is not (OperationKind.Reboot or OperationKind.FactoryReset or OperationKind.Backup or OperationKind.PasswordRotation))
+        if (request.Kind is not (OperationKind.Reboot or OperationKind.FactoryReset or OperationKind.Backup or OperationKind.PasswordRotation
+            or OperationKind.FirmwareUpgrade))
         {
-            return ServiceResult.Invalid("kind", "Only reboot, factory reset, backup and password rotation can be requested here.");
+            return ServiceResult.Invalid("kind", "Only reboot, factory reset, backup, password rotation and firmware upgrade can be requested here.");
         }
 
         var reason = request.Reason?.Trim();
@@ -135,6 +143,16 @@ public sealed class OperationService(
             }
         }
 
+        if (request.Kind == OperationKind.FirmwareUpgrade)
+        {
+            var image = request.FirmwareImageId is { } imageId
+                ? await db.FirmwareImages.AsNoTracking().SingleOrDefaultAsync(i => i.Id == imageId && i.TenantId == site.TenantId, ct)
+                : null;
+            if (image is null) return ServiceResult.Invalid("image", "Choose a firmware image from this tenant's library.");
+            // The wrong image is refused here, before an operation exists, and again by the device check before the upload.
+            if (Firmware.FirmwareLibrary.Incompatibility(image, camera.Model) is { } wrong) return await Refuse(ServiceResult.Conflict("image", wrong));
+        }
+
         var now = time.GetUtcNow();
         if (request.Kind is OperationKind.Reboot or OperationKind.FactoryReset)
         {
@@ -157,9 +175,12 @@ public sealed class OperationService(
             ResetMode = request.ResetMode,
             BackupOverride = request.BackupOverride,
             SiteOfflineAtStart = batch is null ? null : offlineBySite?.GetValueOrDefault(site.Id) ?? 0,
+            FirmwareImageId = request.Kind == OperationKind.FirmwareUpgrade ? request.FirmwareImageId : null,
+            Rollout = wave is null ? null : request.Rollout,
+            HealthAtStart = wave is null ? null : camera.Health,
         };
         return await creator.CreateAsync(db, scope, new OperationCreator.Request(request.Kind, camera, site, reason, parameters, batch,
-            RequestKey: request.RequestKey), ct);
+            RequestKey: request.RequestKey, Wave: wave), ct);
     }
 
     /// <summary>

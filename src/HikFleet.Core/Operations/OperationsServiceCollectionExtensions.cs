@@ -4,7 +4,7 @@ namespace HikFleet.Core.Operations;
 
 public static class OperationsServiceCollectionExtensions
 {
-    /// <summary>The operations engine: workflows, runner, jobs, backups; options from <c>Fleet:Operations</c>.</summary>
+    /// <summary>The operations engine: workflows, runner, jobs, backups, the firmware library; options from <c>Fleet:Operations</c> and <c>Fleet:Firmware</c>.</summary>
     public static IServiceCollection AddFleetOperations(this IServiceCollection services)
     {
         services.AddOptions<OperationOptions>().BindConfiguration(OperationOptions.SectionName).PostConfigure(o =>
@@ -21,11 +21,16 @@ public static class OperationsServiceCollectionExtensions
         services.AddSingleton<IOperationWorkflow, ReprovisionWorkflow>();
         services.AddSingleton<IOperationWorkflow, BackupWorkflow>();
         services.AddSingleton<IOperationWorkflow, PasswordRotationWorkflow>();
+        services.AddSingleton<IOperationWorkflow, FirmwareUpgradeWorkflow>();
+        services.AddOptions<Firmware.FirmwareOptions>().BindConfiguration(Firmware.FirmwareOptions.SectionName);
+        services.AddSingleton<Firmware.FirmwareStore>();
+        services.AddSingleton<Firmware.FirmwareLibrary>();
         services.AddSingleton<OperationCreator>();
         services.AddSingleton<OperationRunner>();
         services.AddSingleton<OperationService>();
         services.AddTransient<OperationJob>();
         services.AddTransient<OperationWatchdogJob>();
+        services.AddTransient<ScheduledRotationJob>();
         services.AddHostedService<OperationResumer>();
         return services;
     }

@@ -42,21 +42,41 @@ public sealed class ScheduledBackupJob(IDbContextFactory<FleetDbContext> context
         var site = await db.Sites.AsNoTracking().SingleOrDefaultAsync(s => s.Id == siteId, cancellationToken);
         if (site is null) return new ScheduledBackupRun(null, 0, 0, 0);
 
+        var actor = AuditActor.Job(RecurringJobId(siteId), "Scheduled backup");
+        var (batch, queued, skipped, cameras) = await SiteBatch.QueueAsync(db, creator, site, OperationKind.Backup, "Scheduled backup", actor, RequesterId,
+            cancellationToken);
+
+        var pruned = 0;
+        foreach (var camera in cameras) pruned += await backups.PruneAsync(db, camera.Id, site.BackupRetention, cancellationToken);
+        logger.LogInformation("Scheduled backup of site {SiteId}: {Queued} queued, {Skipped} skipped, {Pruned} old backup(s) pruned", siteId, queued, skipped,
+            pruned);
+        return new ScheduledBackupRun(batch, queued, skipped, pruned);
+    }
+}
+
+/// <summary>
+/// One operation of a kind for every managed camera of a site that is idle and not offline, as one batch (staggered by the site's bulk
+/// concurrency): what scheduled jobs (backups, password rotation) start.
+/// </summary>
+public static class SiteBatch
+{
+    public static async Task<(Guid? BatchId, int Queued, int Skipped, IReadOnlyList<Camera> Cameras)> QueueAsync(FleetDbContext db, OperationCreator creator,
+        Site site, OperationKind kind, string reason, AuditActor actor, string requesterId, CancellationToken ct)
+    {
         var cameras = await db.Cameras.AsNoTracking()
-            .Where(c => c.SiteId == siteId && c.Lifecycle == CameraLifecycle.Managed && c.Address != null)
+            .Where(c => c.SiteId == site.Id && c.Lifecycle == CameraLifecycle.Managed && c.Address != null)
             .OrderBy(c => c.Name ?? c.SerialNumber)
-            .ToListAsync(cancellationToken);
+            .ToListAsync(ct);
         var busy = (await db.Operations.AsNoTracking()
-            .Where(OperationStates.Active).Where(o => o.SiteId == siteId)
-            .Select(o => o.CameraId).ToListAsync(cancellationToken)).ToHashSet();
+            .Where(OperationStates.Active).Where(o => o.SiteId == site.Id)
+            .Select(o => o.CameraId).ToListAsync(ct)).ToHashSet();
 
         var batch = Guid.CreateVersion7();
-        var actor = AuditActor.Job(RecurringJobId(siteId), "Scheduled backup");
         int queued = 0, skipped = 0;
         foreach (var camera in cameras)
         {
-            // An offline camera would only fail its backup after the step's timeout, and a failed camera halts the rest of the batch
-            // (OperationGates): it is left out and its previous backups stay.
+            // An offline camera would only fail after the step's timeout, and a failed camera may halt the rest of the batch
+            // (OperationGates): it is left out; the next scheduled run tries again.
             if (busy.Contains(camera.Id) || camera.Health == HealthState.Offline)
             {
                 skipped++;
@@ -64,16 +84,11 @@ public sealed class ScheduledBackupJob(IDbContextFactory<FleetDbContext> context
             }
 
             var result = await creator.CreateAsync(db, FleetScope.System,
-                new OperationCreator.Request(OperationKind.Backup, camera, site, "Scheduled backup", new OperationParameters(), batch),
-                cancellationToken, actor, RequesterId, "Scheduled backup");
+                new OperationCreator.Request(kind, camera, site, reason, new OperationParameters(), batch), ct, actor, requesterId, reason);
             if (result.Succeeded) queued++;
             else skipped++;
         }
 
-        var pruned = 0;
-        foreach (var camera in cameras) pruned += await backups.PruneAsync(db, camera.Id, site.BackupRetention, cancellationToken);
-        logger.LogInformation("Scheduled backup of site {SiteId}: {Queued} queued, {Skipped} skipped, {Pruned} old backup(s) pruned", siteId, queued, skipped,
-            pruned);
-        return new ScheduledBackupRun(queued > 0 ? batch : null, queued, skipped, pruned);
+        return (queued > 0 ? batch : null, queued, skipped, cameras);
     }
 }

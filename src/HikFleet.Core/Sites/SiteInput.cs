@@ -31,6 +31,17 @@ public sealed class SiteInput
     public string DefaultUserName { get; set; } = "admin";
     public ReprovisionPolicy ReprovisionPolicy { get; set; } = ReprovisionPolicy.AfterApproval;
 
+    /// <summary>Daily window in the site's time zone when operations may start, <c>HH:mm-HH:mm</c> (may cross midnight); empty = any time.</summary>
+    public string? MaintenanceWindow { get; set; }
+    /// <summary>Cameras of the site worked on at once by a bulk run or rollout.</summary>
+    public int BulkConcurrency { get; set; } = 2;
+    /// <summary>Cron (5 fields, UTC) of scheduled configuration backups; empty = only before risky operations and by hand.</summary>
+    public string? BackupCron { get; set; } = "30 2 * * 0";
+    /// <summary>Backups kept per camera.</summary>
+    public int BackupRetention { get; set; } = 10;
+    /// <summary>Cron (5 fields, UTC) of scheduled password rotation; empty = on demand only.</summary>
+    public string? PasswordRotationCron { get; set; }
+
     /// <summary>The version the editor loaded; a save against a newer version is refused, not merged.</summary>
     public uint? Version { get; set; }
 }
@@ -45,9 +56,12 @@ public static class SiteValidator
     public const int MaxProbeAddresses = 4096;
     public const int MaxMissingAfterRuns = 100;
     public const int MaxUserNameLength = 32;
+    public const int MaxBulkConcurrency = 50;
+    public const int MaxBackupRetention = 100;
 
     /// <summary>The validated, normalised values of the discovery fields.</summary>
-    public sealed record Normalised(string? DiscoveryCron, string? HealthCron, List<IPAddress> SadpInterfaces, List<string> ProbeRanges);
+    public sealed record Normalised(string? DiscoveryCron, string? HealthCron, List<IPAddress> SadpInterfaces, List<string> ProbeRanges,
+        string? BackupCron = null, string? PasswordRotationCron = null, TimeOnly? MaintenanceStart = null, TimeOnly? MaintenanceEnd = null);
 
     public static Dictionary<string, string[]> Validate(SiteInput input, out List<IPNetwork> subnets, out Normalised normalised)
     {
@@ -61,6 +75,18 @@ public static class SiteValidator
 
         var discovery = NormaliseCron(input.DiscoveryCron, nameof(SiteInput.DiscoveryCron), Add);
         var health = NormaliseCron(input.HealthCron, nameof(SiteInput.HealthCron), Add);
+        var backup = NormaliseCron(input.BackupCron, nameof(SiteInput.BackupCron), Add);
+        var rotation = NormaliseCron(input.PasswordRotationCron, nameof(SiteInput.PasswordRotationCron), Add);
+        var (windowStart, windowEnd) = ParseWindow(input.MaintenanceWindow, m => Add(nameof(SiteInput.MaintenanceWindow), m));
+        if (input.BulkConcurrency < 1 || input.BulkConcurrency > MaxBulkConcurrency)
+        {
+            Add(nameof(SiteInput.BulkConcurrency), $"Between 1 and {MaxBulkConcurrency} cameras at once.");
+        }
+
+        if (input.BackupRetention < 1 || input.BackupRetention > MaxBackupRetention)
+        {
+            Add(nameof(SiteInput.BackupRetention), $"Keep between 1 and {MaxBackupRetention} backups per camera.");
+        }
 
         var interfaces = new List<IPAddress>();
         var interfaceEntries = (input.SadpInterfaces ?? []).Select(s => s?.Trim() ?? "").Where(s => s.Length > 0).ToList();
@@ -89,9 +115,36 @@ public static class SiteValidator
         if (!Enum.IsDefined(input.ReprovisionPolicy)) Add(nameof(SiteInput.ReprovisionPolicy), "Unknown reprovisioning policy.");
 
         foreach (var (field, messages) in more) errors[field] = [.. errors.GetValueOrDefault(field, []), .. messages];
-        normalised = new Normalised(discovery, health, interfaces, ranges);
+        normalised = new Normalised(discovery, health, interfaces, ranges, backup, rotation, windowStart, windowEnd);
         return errors;
     }
+
+    /// <summary>Parses <c>HH:mm-HH:mm</c> (24-hour, may cross midnight); empty = no window.</summary>
+    public static (TimeOnly? Start, TimeOnly? End) ParseWindow(string? text, Action<string> problem)
+    {
+        var value = text?.Trim();
+        if (string.IsNullOrEmpty(value)) return (null, null);
+        var parts = value.Split('-', StringSplitOptions.TrimEntries);
+        if (parts.Length != 2
+            || !TimeOnly.TryParseExact(parts[0], ["HH:mm", "H:mm"], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var start)
+            || !TimeOnly.TryParseExact(parts[1], ["HH:mm", "H:mm"], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var end))
+        {
+            problem($"'{value}' is not a window like 22:00-05:00 (24-hour, in the site's time zone).");
+            return (null, null);
+        }
+
+        if (start == end)
+        {
+            problem("The window opens and closes at the same time; leave it empty for \"any time\".");
+            return (null, null);
+        }
+
+        return (start, end);
+    }
+
+    /// <summary>The window as the editor shows it.</summary>
+    public static string? FormatWindow(TimeOnly? start, TimeOnly? end) =>
+        start is { } s && end is { } e ? $"{s:HH\\:mm}-{e:HH\\:mm}" : null;
 
     /// <summary>Null when the device user name is acceptable, else why not (Hikvision user names: 1-32 printable characters, no spaces).</summary>
     public static string? UserNameProblem(string? userName)

@@ -151,6 +151,12 @@ public sealed class SiteService(IDbContextFactory<FleetDbContext> contexts, Audi
         site.MissingAfterRuns = input.MissingAfterRuns;
         site.DefaultUserName = input.DefaultUserName.Trim();
         site.ReprovisionPolicy = input.ReprovisionPolicy;
+        site.MaintenanceStart = normalised.MaintenanceStart;
+        site.MaintenanceEnd = normalised.MaintenanceEnd;
+        site.BulkConcurrency = input.BulkConcurrency;
+        site.BackupCron = normalised.BackupCron;
+        site.BackupRetention = input.BackupRetention;
+        site.PasswordRotationCron = normalised.PasswordRotationCron;
     }
 
     /// <summary>
@@ -222,6 +228,8 @@ public sealed class SiteService(IDbContextFactory<FleetDbContext> contexts, Audi
             discoveryCron = input.DiscoveryCron, healthCron = input.HealthCron, sadpInterfaces = input.SadpInterfaces,
             probeRanges = input.ProbeRanges, probePort = input.ProbePort, missingAfterRuns = input.MissingAfterRuns,
             defaultUserName = input.DefaultUserName, reprovisionPolicy = input.ReprovisionPolicy.ToString(),
+            maintenanceWindow = input.MaintenanceWindow, bulkConcurrency = input.BulkConcurrency, backupCron = input.BackupCron,
+            backupRetention = input.BackupRetention, passwordRotationCron = input.PasswordRotationCron,
         };
 
     private static async Task<ServiceResult> SaveAsync(FleetDbContext db, Guid id, CancellationToken cancellationToken)

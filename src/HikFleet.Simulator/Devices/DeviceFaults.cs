@@ -58,6 +58,8 @@ public sealed class DeviceFaults
     public bool IgnoreReboot { get; set; }
     /// <summary>configurationData imports are refused (statusCode 6 importErrorData), as after a hardware revision change.</summary>
     public bool RefuseConfigurationImport { get; set; }
+    /// <summary>A firmware install fails half-way: the device restarts on its old firmware (as from its backup partition).</summary>
+    public bool UpgradeFails { get; set; }
 
     internal DeviceFaults Clone() => (DeviceFaults)MemberwiseClone();
 }

@@ -150,6 +150,8 @@ public sealed class VirtualDevice
     public int RebootCount { get; private set; }
     /// <summary>Factory resets applied since the simulator started (by ISAPI, SADP or the reset button): "exactly once" is checked with it.</summary>
     public int FactoryResetCount { get; private set; }
+    /// <summary>Firmware images received (accepted or refused): a test proves a wrong image never left HikFleet.</summary>
+    public int FirmwareUploadCount { get; internal set; }
     /// <summary>A firmware upgrade is being written.</summary>
     public bool Upgrading { get; internal set; }
     /// <summary>Upgrade progress.</summary>
@@ -384,6 +386,13 @@ public sealed class VirtualDevice
                 if (Volatile.Read(ref _powerGeneration) != generation || !Upgrading)
                     return;
                 UpgradePercent = p;
+                if (p == 50 && Faults.UpgradeFails)
+                {
+                    // The write fails; the device gives up and restarts on what it ran before.
+                    Upgrading = false;
+                    await PowerSequenceAsync(Options.RebootDropSeconds, BootSeconds, null).ConfigureAwait(false);
+                    return;
+                }
             }
             await PowerSequenceAsync(Options.RebootDropSeconds, BootSeconds, () =>
             {

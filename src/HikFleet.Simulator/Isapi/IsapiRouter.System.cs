@@ -449,6 +449,7 @@ internal static partial class IsapiRouter
     {
         if (RequireAdmin(d, r, user) is { } denied)
             return denied;
+        d.FirmwareUploadCount++;
         var image = Multipart.ExtractFile(r, "updateFile") ?? r.Body;
         if (!FirmwareImage.TryParse(image, out var info))
             return ResponseStatus.Error(d, r, 6, "badVersion", "not a firmware package");

@@ -31,7 +31,7 @@ internal sealed class OperationConfiguration : IEntityTypeConfiguration<Operatio
             .HasDatabaseName("ux_operations_request_key");
         builder.HasIndex(o => new { o.CameraId, o.CreatedAt });
         builder.HasIndex(o => new { o.TenantId, o.State, o.CreatedAt });
-        builder.HasIndex(o => o.BatchId);
+        builder.HasIndex(o => new { o.BatchId, o.Wave });
         builder.HasIndex(o => o.NextRunAt).HasFilter("state IN ('Queued', 'Running', 'Waiting')");
         builder.HasOne(o => o.Camera).WithMany().HasForeignKey(o => o.CameraId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<Site>().WithMany().HasForeignKey(o => o.SiteId).OnDelete(DeleteBehavior.Restrict);
@@ -86,5 +86,23 @@ internal sealed class ConfigurationProfileConfiguration : IEntityTypeConfigurati
         builder.HasIndex(p => new { p.TenantId, p.SiteId }).IsUnique().AreNullsDistinct(false);
         builder.HasOne<Tenant>().WithMany().HasForeignKey(p => p.TenantId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Site>().WithMany().HasForeignKey(p => p.SiteId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class FirmwareImageConfiguration : IEntityTypeConfiguration<FirmwareImage>
+{
+    public void Configure(EntityTypeBuilder<FirmwareImage> builder)
+    {
+        builder.ToTable("firmware_images");
+        builder.Property(f => f.FileName).HasMaxLength(255).IsRequired();
+        builder.Property(f => f.Sha256).HasMaxLength(64).IsFixedLength().IsRequired();
+        builder.Property(f => f.Version).HasMaxLength(32).IsRequired();
+        builder.Property(f => f.Build).HasMaxLength(32);
+        builder.Property(f => f.Platform).HasMaxLength(64);
+        builder.Property(f => f.Notes).HasMaxLength(2000);
+        builder.Property(f => f.UploadedByName).HasMaxLength(256).IsRequired();
+        // The same file once per tenant (uploading it again finds the existing entry).
+        builder.HasIndex(f => new { f.TenantId, f.Sha256 }).IsUnique();
+        builder.HasOne<Tenant>().WithMany().HasForeignKey(f => f.TenantId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -26,6 +26,7 @@ internal sealed class SiteConfiguration : IEntityTypeConfiguration<Site>
         builder.Property(s => s.ReprovisionPolicy).HasConversion<string>().HasMaxLength(16).HasDefaultValue(ReprovisionPolicy.AfterApproval);
         builder.Property(s => s.BulkConcurrency).HasDefaultValue(2);
         builder.Property(s => s.BackupCron).HasMaxLength(100).HasDefaultValue("30 2 * * 0");
+        builder.Property(s => s.PasswordRotationCron).HasMaxLength(100);
         builder.Property(s => s.BackupRetention).HasDefaultValue(10);
         builder.HasIndex(s => new { s.TenantId, s.Name }).IsUnique();
         builder.HasOne(s => s.Tenant).WithMany(t => t.Sites).HasForeignKey(s => s.TenantId).OnDelete(DeleteBehavior.Restrict);

@@ -25,6 +25,8 @@ public sealed class Operation
     public string? RequestKey { get; set; }
     /// <summary>Operations started together from a bulk action share this id.</summary>
     public Guid? BatchId { get; set; }
+    /// <summary>Staged rollouts: the wave this camera belongs to (0 = canary); a wave starts when every earlier one succeeded and stayed healthy.</summary>
+    public int? Wave { get; set; }
     /// <summary>Who approved it (operations that wait for approval, e.g. reprovisioning under the AfterApproval policy).</summary>
     public string? ApprovedByName { get; set; }
     public DateTimeOffset? ApprovedAt { get; set; }
@@ -73,6 +75,8 @@ public enum OperationKind
     Backup,
     /// <summary>A new unique strong password set, verified and committed to the vault (two phases: never locked out, never lost).</summary>
     PasswordRotation,
+    /// <summary>A firmware image from the library installed: backup, upload, install, restart, verify the version, health check.</summary>
+    FirmwareUpgrade,
 }
 
 public enum OperationState

@@ -46,6 +46,8 @@ public sealed class Site
     public int BulkConcurrency { get; set; } = 2;
     /// <summary>Cron expression (UTC) of scheduled configuration backups; null = only before risky operations and by hand.</summary>
     public string? BackupCron { get; set; } = "30 2 * * 0";
+    /// <summary>Cron expression (UTC) of scheduled password rotation of every managed camera; null = on demand only.</summary>
+    public string? PasswordRotationCron { get; set; }
     /// <summary>Backups kept per camera (older ones are deleted, never the newest nor one an operation refers to).</summary>
     public int BackupRetention { get; set; } = 10;
 

@@ -930,6 +930,80 @@ namespace HikFleet.Core.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.FirmwareImage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Build")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("build");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("file_name");
+
+                    b.PrimitiveCollection<List<string>>("Models")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("models");
+
+                    b.Property<string>("Notes")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("notes");
+
+                    b.Property<string>("Platform")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("platform");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character(64)")
+                        .HasColumnName("sha256")
+                        .IsFixedLength();
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTimeOffset>("UploadedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("uploaded_at");
+
+                    b.Property<string>("UploadedByName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("uploaded_by_name");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_firmware_images");
+
+                    b.HasIndex("TenantId", "Sha256")
+                        .IsUnique()
+                        .HasDatabaseName("ix_firmware_images_tenant_id_sha256");
+
+                    b.ToTable("firmware_images", (string)null);
+                });
+
             modelBuilder.Entity("HikFleet.Core.Data.Entities.FirmwareRelease", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1153,11 +1227,12 @@ namespace HikFleet.Core.Data.Migrations
                         .HasColumnType("xid")
                         .HasColumnName("xmin");
 
+                    b.Property<int?>("Wave")
+                        .HasColumnType("integer")
+                        .HasColumnName("wave");
+
                     b.HasKey("Id")
                         .HasName("pk_operations");
-
-                    b.HasIndex("BatchId")
-                        .HasDatabaseName("ix_operations_batch_id");
 
                     b.HasIndex("CameraId")
                         .IsUnique()
@@ -1170,6 +1245,9 @@ namespace HikFleet.Core.Data.Migrations
 
                     b.HasIndex("SiteId")
                         .HasDatabaseName("ix_operations_site_id");
+
+                    b.HasIndex("BatchId", "Wave")
+                        .HasDatabaseName("ix_operations_batch_id_wave");
 
                     b.HasIndex("CameraId", "CreatedAt")
                         .HasDatabaseName("ix_operations_camera_id_created_at");
@@ -1323,6 +1401,11 @@ namespace HikFleet.Core.Data.Migrations
                         .HasMaxLength(253)
                         .HasColumnType("character varying(253)")
                         .HasColumnName("ntp_server");
+
+                    b.Property<string>("PasswordRotationCron")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("password_rotation_cron");
 
                     b.Property<int>("ProbePort")
                         .ValueGeneratedOnAdd()
@@ -1856,6 +1939,16 @@ namespace HikFleet.Core.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_discovery_sightings_discovery_runs_run_id");
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.FirmwareImage", b =>
+                {
+                    b.HasOne("HikFleet.Core.Data.Entities.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_firmware_images_tenants_tenant_id");
                 });
 
             modelBuilder.Entity("HikFleet.Core.Data.Entities.HealthSample", b =>

@@ -93,6 +93,11 @@ public sealed partial class Sites
             MissingAfterRuns = site.MissingAfterRuns,
             DefaultUserName = site.DefaultUserName,
             ReprovisionPolicy = site.ReprovisionPolicy,
+            MaintenanceWindow = SiteValidator.FormatWindow(site.MaintenanceStart, site.MaintenanceEnd),
+            BulkConcurrency = site.BulkConcurrency,
+            BackupCron = site.BackupCron,
+            BackupRetention = site.BackupRetention,
+            PasswordRotationCron = site.PasswordRotationCron,
             Version = site.Version,
         };
         _subnetsText = string.Join(", ", _editor.Subnets);
