@@ -254,6 +254,8 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
                 "api/v1/operations/{id:guid}" or "api/v1/operations/{id:guid}/cancel" or "api/v1/operations/{id:guid}/retry"
                     or "api/v1/operations/{id:guid}/approve" or "operations/{id:guid}" => (inScope ? world.OperationA : world.OperationB).Id,
                 "api/v1/backups/{id:guid}/export" => (inScope ? world.BackupA : world.BackupB).Id,
+                "api/v1/firmware/{id:guid}" => await NewImageAsync(tenant.Id),
+                "api/v1/cameras/{id:guid}/firmware" => (inScope ? world.CameraA : world.CameraB).Id,
                 "api/v1/users/{id:guid}/lock" or "api/v1/users/{id:guid}/unlock" =>
                     (await _factory.CreateUserAsync(FleetRoles.Viewer, new TenantMembership { TenantId = tenant.Id })).Id,
                 _ => throw new InvalidOperationException($"The matrix does not know how to fill /{route.Pattern}; teach it."),
@@ -269,6 +271,11 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
         if (path.Contains('{', StringComparison.Ordinal))
         {
             path = path.Replace("{documentName}", "v1", StringComparison.Ordinal);
+        }
+
+        if (route.Pattern == "api/v1/firmware" && route.Method == "POST")
+        {
+            path += $"?tenantId={tenant.Id}&models=DS-2CD2143G2-I&version=V5.7.20&fileName=matrix.dav";
         }
 
         if (route.Pattern == "api/v1/cameras/import")
@@ -295,6 +302,7 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
             "api/v1/cameras/{id:guid}/operations" => JsonContent.Create(new { kind = "backup", reason = "matrix" }),
             "api/v1/operations/bulk" => JsonContent.Create(new { cameraIds = new[] { world.CameraA.Id }, kind = "backup", reason = "matrix" }),
             "api/v1/cameras/import" => new StringContent("Address,Password\n", System.Text.Encoding.UTF8, "text/csv"),
+            "api/v1/firmware" when route.Method == "POST" => new ByteArrayContent(System.Text.Encoding.ASCII.GetBytes($"matrix image {unique}")),
             "api/v1/profiles" when route.Method == "POST" => JsonContent.Create(new { tenantId = tenant.Id, siteId = world.SiteA.Id, name = $"P-{unique}" }),
             "api/v1/profiles/{id:guid}" when route.Method == "PUT" => JsonContent.Create(new { name = $"P-{unique}", settings = new { motionEnabled = true } }),
             // Camera A has no address: each camera's refusal comes back without touching the network.
@@ -319,6 +327,19 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
     }
 
     /// <summary>A fresh site with its own profile (a tenant has one tenant-wide profile and one per site).</summary>
+    private async Task<Guid> NewImageAsync(Guid tenantId)
+    {
+        await using var db = _factory.Database.CreateContext();
+        var image = new FirmwareImage
+        {
+            TenantId = tenantId, FileName = "scratch.dav", Sha256 = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray().Concat(Guid.NewGuid().ToByteArray()).ToArray()),
+            Version = "V5.7.20", Models = ["DS-2CD2143G2-I"], UploadedByName = "matrix",
+        };
+        db.FirmwareImages.Add(image);
+        await db.SaveChangesAsync();
+        return image.Id;
+    }
+
     private async Task<Guid> NewProfileAsync(Guid tenantId)
     {
         var siteId = await NewSiteAsync(tenantId);

@@ -24,6 +24,8 @@ public sealed partial class FleetWebFactory : WebApplicationFactory<Program>, IA
     /// <summary>This host's vault key ring as text (tests that open credentials directly build a <c>VaultKeyRing</c> from it).</summary>
     public string VaultKeys { get; } = VaultKeyRing.NewKeyLine();
 
+    public string FirmwareDirectory { get; } = Path.Combine(Path.GetTempPath(), $"hikfleet-web-firmware-{Guid.NewGuid():N}");
+
     public async ValueTask InitializeAsync() => await Database.InitializeAsync();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -35,6 +37,8 @@ public sealed partial class FleetWebFactory : WebApplicationFactory<Program>, IA
         builder.UseSetting("Fleet:RateLimits:ApiBurst", "10000");
         // A fresh vault key per host, from configuration text (the environment-variable path), never a file in the repository.
         builder.UseSetting("Fleet:Vault:Keys", VaultKeys);
+        // Firmware images in a scratch directory, never under the source tree.
+        builder.UseSetting("Fleet:Firmware:Directory", FirmwareDirectory);
         // Console only: tests must not leave log files behind.
         builder.UseSetting("Serilog:WriteTo:1:Name", "Console");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
@@ -74,6 +78,7 @@ public sealed partial class FleetWebFactory : WebApplicationFactory<Program>, IA
         }
 
         start.Environment["ConnectionStrings__Fleet"] = connectionString;
+        start.Environment["Fleet__Firmware__Directory"] = Path.Combine(Path.GetTempPath(), "hikfleet-app-firmware");
         start.Environment["Serilog__WriteTo__1__Name"] = "Console";
         return start;
     }
@@ -127,5 +132,6 @@ public sealed partial class FleetWebFactory : WebApplicationFactory<Program>, IA
     {
         await base.DisposeAsync();
         await Database.DisposeAsync();
+        if (Directory.Exists(FirmwareDirectory)) Directory.Delete(FirmwareDirectory, recursive: true);
     }
 }

@@ -36,7 +36,7 @@ public sealed partial class OperationsApiTests : IAsyncLifetime
         {
             // Real time with a 1.6 s reboot (as Core's operation tests): restart detection compares the device's uptime with the
             // wall clock, which a scaled clock would defeat.
-            Cameras = 0, HttpPort = 0, HttpsPort = 0, TimeScale = 1, RebootSeconds = 1.6, RebootDropSeconds = 0.3, Sadp = false,
+            Cameras = 0, HttpPort = 0, HttpsPort = 0, TimeScale = 1, RebootSeconds = 1.6, RebootDropSeconds = 0.3, UpgradeSeconds = 1, Sadp = false,
             BaseAddress = IPAddress.Parse($"127.{b}.{Random.Shared.Next(1, 250)}.10"), FactoryAddress = IPAddress.Parse($"127.{b}.251.64"),
         }, Ct);
         _factory = new FleetWebFactory();

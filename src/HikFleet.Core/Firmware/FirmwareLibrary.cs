@@ -142,13 +142,13 @@ public sealed class FirmwareLibrary(IDbContextFactory<FleetDbContext> contexts, 
         return await db.FirmwareImages.AsNoTracking().SingleOrDefaultAsync(i => i.Id == imageId && tenants.Contains(i.TenantId), cancellationToken);
     }
 
-    /// <summary>Images that fit a camera (its tenant's library, its model), newest first.</summary>
-    public async Task<IReadOnlyList<FirmwareImageInfo>> CompatibleAsync(FleetScope scope, Guid cameraId, CancellationToken cancellationToken = default)
+    /// <summary>Images that fit a camera (its tenant's library, its model), newest first; null when the camera is not visible to the scope.</summary>
+    public async Task<IReadOnlyList<FirmwareImageInfo>?> CompatibleAsync(FleetScope scope, Guid cameraId, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var camera = await scope.Cameras(db).AsNoTracking().Where(c => c.Id == cameraId)
             .Select(c => new { c.Model, c.Site!.TenantId }).SingleOrDefaultAsync(cancellationToken);
-        if (camera is null) return [];
+        if (camera is null) return null;
         var all = await ListAsync(scope, camera.TenantId, cancellationToken);
         return all.Where(i => ModelPattern.AnyMatches(i.Models, camera.Model)).ToList();
     }

@@ -28,6 +28,7 @@ public static class FleetApi
         api.MapAuditEndpoints();
         api.MapProfileEndpoints();
         api.MapOperationEndpoints();
+        api.MapFirmwareEndpoints();
         api.MapGet("/me", async (ClaimsPrincipal user, FleetScopeProvider scopes, CancellationToken ct) =>
             {
                 var scope = await scopes.GetAsync(user, ct);

@@ -107,7 +107,10 @@ public static class OperationsApi
 /// <param name="Kind">reboot, factoryReset (or factory-reset) or backup.</param>
 /// <param name="Mode">Factory reset: basic or full.</param>
 /// <param name="RequestKey">Idempotency key: the same key (per user) returns the same operation.</param>
-public sealed record OperationRequestDto(string? Kind, string? Reason, string? Mode, bool BackupOverride, string? Confirmation, string? RequestKey)
+/// <param name="ImageId">Firmware upgrade: the library image.</param>
+/// <param name="Rollout">Firmware upgrade of many cameras: canary size, wave size and soak minutes (defaults 1, 10, 10).</param>
+public sealed record OperationRequestDto(string? Kind, string? Reason, string? Mode, bool BackupOverride, string? Confirmation, string? RequestKey,
+    Guid? ImageId = null, RolloutPlan? Rollout = null)
 {
     internal bool TryBuild(out OperationRequest request, out Dictionary<string, string[]> errors)
     {
@@ -116,7 +119,7 @@ public sealed record OperationRequestDto(string? Kind, string? Reason, string? M
         var kindText = Kind?.Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal).Trim();
         if (!Enum.TryParse<OperationKind>(kindText, ignoreCase: true, out var kind) || int.TryParse(kindText, out _) || !Enum.IsDefined(kind))
         {
-            errors["kind"] = ["Say what to do: reboot, factoryReset or backup."];
+            errors["kind"] = ["Say what to do: reboot, factoryReset, backup, passwordRotation or firmwareUpgrade."];
         }
 
         FactoryResetMode? mode = null;
@@ -126,18 +129,20 @@ public sealed record OperationRequestDto(string? Kind, string? Reason, string? M
             else errors["mode"] = ["A factory reset is basic or full."];
         }
 
+        if (Rollout?.Problem() is { } rolloutProblem) errors["rollout"] = [rolloutProblem];
         if (errors.Count > 0) return false;
-        request = new OperationRequest(kind, Reason, mode, BackupOverride, Confirmation, string.IsNullOrWhiteSpace(RequestKey) ? null : RequestKey.Trim());
+        request = new OperationRequest(kind, Reason, mode, BackupOverride, Confirmation, string.IsNullOrWhiteSpace(RequestKey) ? null : RequestKey.Trim(),
+            ImageId, Rollout);
         return true;
     }
 }
 
-/// <summary>Bulk start: the same request for many cameras (reboot or backup; resets go one camera at a time).</summary>
+/// <summary>Bulk start: the same request for many cameras (resets go one camera at a time; firmware goes as a staged rollout).</summary>
 public sealed record BulkOperationRequestDto(IReadOnlyList<Guid>? CameraIds, string? Kind, string? Reason, string? Mode, bool BackupOverride,
-    string? Confirmation, string? RequestKey)
+    string? Confirmation, string? RequestKey, Guid? ImageId = null, RolloutPlan? Rollout = null)
 {
     internal bool TryBuild(out OperationRequest request, out Dictionary<string, string[]> errors) =>
-        new OperationRequestDto(Kind, Reason, Mode, BackupOverride, Confirmation, RequestKey).TryBuild(out request, out errors);
+        new OperationRequestDto(Kind, Reason, Mode, BackupOverride, Confirmation, RequestKey, ImageId, Rollout).TryBuild(out request, out errors);
 }
 
 public sealed record BulkItemDto(Guid CameraId, string Result, Guid? OperationId, string Message);

@@ -22,7 +22,9 @@ public sealed class OperationAuditTests(MigratedDatabase database) : IClassFixtu
     [Fact]
     public async Task EveryOperationKind_LeavesCompleteEntries_AndNoSecret()
     {
-        await using var world = await OperationWorld.StartAsync(database, Ct);
+        var store = Directory.CreateTempSubdirectory("hikfleet-audit-firmware-");
+        await using var world = await OperationWorld.StartAsync(database, Ct, o => o.UpgradeSeconds = 1,
+            new Dictionary<string, string?> { ["Fleet:Firmware:Directory"] = store.FullName });
         var site = await world.SiteAsync(s => s.ReprovisionPolicy = ReprovisionPolicy.AfterApproval);
         var op = InventoryWorld.Operator(site);
         var service = world.Operations();
@@ -37,6 +39,12 @@ public sealed class OperationAuditTests(MigratedDatabase database) : IClassFixtu
         var (resetDevice, reset) = await world.ManagedDeviceAsync(site);
         ids.Add((await service.StartAsync(op, reset.Id,
             new OperationRequest(OperationKind.FactoryReset, "Installer left a mess", FactoryResetMode.Basic, Confirmation: resetDevice.Serial), Ct)).Id!.Value);
+
+        var (_, upgraded) = await world.ManagedDeviceAsync(site, new Simulator.DeviceSpec { Model = Simulator.DeviceCatalog.Dome4MP.Model });
+        var image = await world.Services.GetRequiredService<HikFleet.Core.Firmware.FirmwareLibrary>().AddAsync(OperationWorld.Admin(site),
+            new HikFleet.Core.Firmware.FirmwareUpload(site.TenantId, "digicap.dav", Models: ["DS-2CD2143G2-I"]),
+            new MemoryStream(Simulator.FirmwareImage.Create("IPC_G5", "V5.7.20", "build 250101")), cancellationToken: Ct);
+        ids.Add((await service.StartAsync(op, upgraded.Id, new OperationRequest(OperationKind.FirmwareUpgrade, "Fix CVE", FirmwareImageId: image.Id), Ct)).Id!.Value);
 
         var profiles = world.Services.GetRequiredService<ProfileService>();
         var (_, profiled) = await world.ManagedDeviceAsync(site);
@@ -99,5 +107,6 @@ public sealed class OperationAuditTests(MigratedDatabase database) : IClassFixtu
         Assert.DoesNotContain(OperationWorld.Password, await world.EverythingWrittenAsync());
         var chain = await world.Services.GetRequiredService<AuditVerifier>().VerifyAsync(Ct);
         Assert.True(chain.IsIntact, chain.Detail);
+        store.Delete(recursive: true);
     }
 }

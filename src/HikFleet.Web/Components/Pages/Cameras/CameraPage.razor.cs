@@ -42,6 +42,7 @@ public sealed partial class CameraPage
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private OperationQueries Operations { get; set; } = default!;
+    [Inject] private Core.Firmware.FirmwareLibrary Firmware { get; set; } = default!;
 
     private string Title => _details?.Camera is { } c ? c.Name ?? c.DeviceName ?? c.SerialNumber : "Camera";
 
@@ -146,9 +147,11 @@ public sealed partial class CameraPage
             { d => d.CameraId, Id }, { d => d.Kind, kind }, { d => d.Serial, _details!.Camera.SerialNumber }, { d => d.Scope, _scope },
             { d => d.CanOverrideBackup, _isAdministrator },
         };
+        if (kind == OperationKind.FirmwareUpgrade) parameters.Add(d => d.Images, await Firmware.CompatibleAsync(_scope, Id) ?? []);
         var title = kind switch
         {
-            OperationKind.FactoryReset => "Factory reset", OperationKind.Reboot => "Reboot", OperationKind.PasswordRotation => "Rotate the password of", _ => "Back up",
+            OperationKind.FactoryReset => "Factory reset", OperationKind.Reboot => "Reboot", OperationKind.PasswordRotation => "Rotate the password of",
+            OperationKind.FirmwareUpgrade => "Upgrade the firmware of", _ => "Back up",
         } + $" {Title}";
         var dialog = await Dialogs.ShowAsync<OperationDialog>(title, parameters,
             new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true, CloseOnEscapeKey = true });

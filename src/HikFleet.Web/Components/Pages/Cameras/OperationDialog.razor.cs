@@ -32,12 +32,19 @@ public sealed partial class OperationDialog
     [Parameter] public string Serial { get; set; } = "";
     [Parameter] public FleetScope Scope { get; set; } = FleetScope.Nobody;
     [Parameter] public bool CanOverrideBackup { get; set; }
+    /// <summary>Firmware upgrade: the library images that fit the camera, newest first.</summary>
+    [Parameter] public IReadOnlyList<Core.Firmware.FirmwareImageInfo> Images { get; set; } = [];
+
+    private Guid? _imageId;
+
+    protected override void OnParametersSet() => _imageId ??= Images.FirstOrDefault()?.Id;
 
     private string StartLabel => Kind switch
     {
         OperationKind.FactoryReset => "Reset",
         OperationKind.Reboot => "Reboot",
         OperationKind.PasswordRotation => "Rotate",
+        OperationKind.FirmwareUpgrade => "Upgrade",
         _ => "Back up",
     };
 
@@ -49,7 +56,8 @@ public sealed partial class OperationDialog
         try
         {
             var request = new OperationRequest(Kind, _reason, Kind == OperationKind.FactoryReset ? _mode : null,
-                Kind == OperationKind.FactoryReset && CanOverrideBackup && _backupOverride, _confirmation, _requestKey);
+                Kind == OperationKind.FactoryReset && CanOverrideBackup && _backupOverride, _confirmation, _requestKey,
+                Kind == OperationKind.FirmwareUpgrade ? _imageId : null);
             var result = await Operations.StartAsync(Scope, CameraId, request);
             if (result.Succeeded)
             {
@@ -59,7 +67,7 @@ public sealed partial class OperationDialog
 
             // Field problems go under their fields; everything else (rate limit, another operation running, role) in one line.
             _errors = result.Kind == ResultKind.Invalid ? result.Errors : new Dictionary<string, string[]>();
-            _message = result.Kind == ResultKind.Invalid && _errors.Keys.All(k => k is "reason" or "confirmation" or "mode") ? null : result.Message;
+            _message = result.Kind == ResultKind.Invalid && _errors.Keys.All(k => k is "reason" or "confirmation" or "mode" or "image") ? null : result.Message;
         }
         finally
         {
