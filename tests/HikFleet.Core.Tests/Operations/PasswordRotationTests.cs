@@ -245,4 +245,35 @@ public sealed class PasswordRotationTests(MigratedDatabase database) : IClassFix
         Assert.Contains("rotate_password", text);
         foreach (var secret in secrets) Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task TheScheduledRotation_RotatesEveryIdleCameraOfTheSite_AndLeavesBusyAndOfflineOnesAlone()
+    {
+        await using var world = await OperationWorld.StartAsync(database, Ct);
+        var site = await world.SiteAsync(s => { s.BulkConcurrency = 2; s.PasswordRotationCron = "0 3 1 * *"; });
+        var (a, cameraA) = await world.ManagedDeviceAsync(site);
+        var (b, cameraB) = await world.ManagedDeviceAsync(site);
+        var (_, offline) = await world.ManagedDeviceAsync(site);
+        await using (var db = world.Db())
+        {
+            await db.Cameras.Where(c => c.Id == offline.Id).ExecuteUpdateAsync(u => u.SetProperty(c => c.Health, HealthState.Offline), Ct);
+        }
+
+        var run = await world.Services.GetRequiredService<ScheduledRotationJob>().ExecuteAsync(site.Id, Ct);
+        Assert.Equal((2, 1), (run.Queued, run.Skipped));
+        await using var check = world.Db();
+        var ops = await check.Operations.AsNoTracking().Where(o => o.BatchId == run.BatchId).ToListAsync(Ct);
+        Assert.Equal(new[] { cameraA.Id, cameraB.Id }.Order(), ops.Select(o => o.CameraId).Order());
+        foreach (var op in ops)
+        {
+            var done = await world.FinishedAsync(op.Id, Ct, 90);
+            Assert.True(done.State == OperationState.Succeeded, OperationWorld.Describe(done));
+            Assert.Equal("Scheduled password rotation", done.RequestedByName);
+        }
+
+        Assert.NotEqual(OperationWorld.Password, a.AdminPassword);
+        Assert.NotEqual(OperationWorld.Password, b.AdminPassword);
+        Assert.NotEqual(a.AdminPassword, b.AdminPassword);
+        Assert.True(await check.AuditEntries.AnyAsync(e => e.Action == "camera.rotate_password.request" && e.ActorName == "Scheduled password rotation", Ct));
+    }
 }

@@ -95,6 +95,35 @@ public sealed class SiteServiceTests : IClassFixture<MigratedDatabase>
     }
 
     [Fact]
+    public async Task Operation_settings_are_validated_and_saved_with_the_site()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var tenant = await NewTenantAsync();
+        var bad = await _sites.CreateAsync(FleetScope.System, new SiteInput
+        {
+            TenantId = tenant, Name = "Depot", TimeZone = "Europe/Berlin", MaintenanceWindow = "22-05", BulkConcurrency = 0, BackupRetention = 500,
+            PasswordRotationCron = "every sunday",
+        }, ct);
+        Assert.Equal(ResultKind.Invalid, bad.Kind);
+        Assert.Contains("22:00-05:00", bad.Errors[nameof(SiteInput.MaintenanceWindow)][0]);
+        Assert.Contains(nameof(SiteInput.BulkConcurrency), bad.Errors.Keys);
+        Assert.Contains(nameof(SiteInput.BackupRetention), bad.Errors.Keys);
+        Assert.Contains("cron", bad.Errors[nameof(SiteInput.PasswordRotationCron)][0]);
+
+        var created = await _sites.CreateAsync(FleetScope.System, new SiteInput
+        {
+            TenantId = tenant, Name = "Depot", TimeZone = "Europe/Berlin", MaintenanceWindow = " 22:00 - 5:30 ", BulkConcurrency = 4, BackupRetention = 5,
+            BackupCron = "", PasswordRotationCron = "0 3 1 * *",
+        }, ct);
+        Assert.True(created.Succeeded, created.Message);
+        await using var db = _database.CreateContext();
+        var site = await db.Sites.AsNoTracking().SingleAsync(s => s.Id == created.Id, ct);
+        Assert.Equal((new TimeOnly(22, 0), new TimeOnly(5, 30)), (site.MaintenanceStart, site.MaintenanceEnd));
+        Assert.Equal((4, 5, null, "0 3 1 * *"), (site.BulkConcurrency, site.BackupRetention, site.BackupCron, site.PasswordRotationCron));
+        Assert.Equal("22:00-05:30", SiteValidator.FormatWindow(site.MaintenanceStart, site.MaintenanceEnd));
+    }
+
+    [Fact]
     public async Task Invalid_input_is_refused_with_a_message_per_field_and_nothing_is_saved()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -25,7 +25,8 @@ internal sealed class SiteConfiguration : IEntityTypeConfiguration<Site>
         builder.Property(s => s.DefaultUserName).HasMaxLength(32).HasDefaultValue("admin");
         builder.Property(s => s.ReprovisionPolicy).HasConversion<string>().HasMaxLength(16).HasDefaultValue(ReprovisionPolicy.AfterApproval);
         builder.Property(s => s.BulkConcurrency).HasDefaultValue(2);
-        builder.Property(s => s.BackupCron).HasMaxLength(100).HasDefaultValue("30 2 * * 0");
+        // No database default: a site saved with "no scheduled backups" (null) must stay null, which EF would otherwise not send.
+        builder.Property(s => s.BackupCron).HasMaxLength(100);
         builder.Property(s => s.PasswordRotationCron).HasMaxLength(100);
         builder.Property(s => s.BackupRetention).HasDefaultValue(10);
         builder.HasIndex(s => new { s.TenantId, s.Name }).IsUnique();

@@ -1337,10 +1337,8 @@ namespace HikFleet.Core.Data.Migrations
                         .HasColumnName("id");
 
                     b.Property<string>("BackupCron")
-                        .ValueGeneratedOnAdd()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
-                        .HasDefaultValue("30 2 * * 0")
                         .HasColumnName("backup_cron");
 
                     b.Property<int>("BackupRetention")

@@ -16,6 +16,18 @@ namespace HikFleet.Core.Data.Migrations
                 name: "ix_operations_batch_id",
                 table: "operations");
 
+            migrationBuilder.AlterColumn<string>(
+                name: "backup_cron",
+                table: "sites",
+                type: "character varying(100)",
+                maxLength: 100,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "character varying(100)",
+                oldMaxLength: 100,
+                oldNullable: true,
+                oldDefaultValue: "30 2 * * 0");
+
             migrationBuilder.AddColumn<string>(
                 name: "password_rotation_cron",
                 table: "sites",
@@ -86,6 +98,18 @@ namespace HikFleet.Core.Data.Migrations
             migrationBuilder.DropColumn(
                 name: "wave",
                 table: "operations");
+
+            migrationBuilder.AlterColumn<string>(
+                name: "backup_cron",
+                table: "sites",
+                type: "character varying(100)",
+                maxLength: 100,
+                nullable: true,
+                defaultValue: "30 2 * * 0",
+                oldClrType: typeof(string),
+                oldType: "character varying(100)",
+                oldMaxLength: 100,
+                oldNullable: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_operations_batch_id",

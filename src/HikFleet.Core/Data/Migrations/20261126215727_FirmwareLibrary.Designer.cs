@@ -14,7 +14,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace HikFleet.Core.Data.Migrations
 {
     [DbContext(typeof(FleetDbContext))]
-    [Migration("20261126213624_FirmwareLibrary")]
+    [Migration("20261126215727_FirmwareLibrary")]
     partial class FirmwareLibrary
     {
         /// <inheritdoc />
@@ -1340,10 +1340,8 @@ namespace HikFleet.Core.Data.Migrations
                         .HasColumnName("id");
 
                     b.Property<string>("BackupCron")
-                        .ValueGeneratedOnAdd()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
-                        .HasDefaultValue("30 2 * * 0")
                         .HasColumnName("backup_cron");
 
                     b.Property<int>("BackupRetention")
