@@ -51,6 +51,8 @@ export Fleet__DataProtection__KeysPath="${Fleet__DataProtection__KeysPath:-$repo
 export Fleet__Vault__KeyFile="${Fleet__Vault__KeyFile:-$repo/.data/vault/vault.key}"
 # Audit chain checkpoints, outside the database: they reveal entries cut off the end of the trail.
 export Fleet__Audit__CheckpointFile="${Fleet__Audit__CheckpointFile:-$repo/.data/audit/checkpoints.log}"
+# Firmware images (content-addressed files; the library's rows are in the database): back up with it.
+export Fleet__Firmware__Directory="${Fleet__Firmware__Directory:-$repo/.data/firmware}"
 (cd "$app_dir" && exec dotnet HikFleet.Web.dll --urls "$url") &
 app_pid=$!
 
