@@ -62,8 +62,8 @@ public sealed class MoreConformanceTests(FleetFixture fx) : IClassFixture<FleetF
         Assert.Equal(0, d.RequestCount("/ISAPI/Security/adminAccesses"));
         var (_, before) = await c.GetAsync("/ISAPI/Security/adminAccesses?timeStamp=1");
         Assert.Equal("false", before!.Elements().First(e => e.V("protocol") == "HTTPS").V("enabled"));
-        // Counted by path, case and query ignored (a Digest challenge round trip counts too).
-        Assert.InRange(d.RequestCount("/isapi/security/adminAccesses"), 1, 2);
+        // Counted once (the Digest challenge before it is not a served request), by path, case and query ignored.
+        Assert.Equal(1, d.RequestCount("/isapi/security/adminAccesses"));
         Assert.Equal(0, d.RequestCount("/ISAPI/Security/adminAccesses", "PUT"));
 
         // The whole list back with HTTPS on, as the web UI sends it.
@@ -73,7 +73,7 @@ public sealed class MoreConformanceTests(FleetFixture fx) : IClassFixture<FleetF
             "</portNo></AdminAccessProtocol></AdminAccessProtocolList>");
         Xml.AssertStatus(ok, 1, "ok");
         Assert.True(d.Config.HttpsEnabled);
-        Assert.True(d.RequestCount("/ISAPI/Security/adminAccesses", "PUT") >= 1);
+        Assert.Equal(1, d.RequestCount("/ISAPI/Security/adminAccesses", "PUT"));
 
         var (_, httpOff) = await c.PutAsync("/ISAPI/Security/adminAccesses",
             "<AdminAccessProtocolList><AdminAccessProtocol><id>1</id><enabled>false</enabled><protocol>HTTP</protocol></AdminAccessProtocol></AdminAccessProtocolList>");

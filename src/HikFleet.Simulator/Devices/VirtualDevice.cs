@@ -308,23 +308,23 @@ public sealed class VirtualDevice
         _clientLocks.Clear();
     }
 
-    internal Task<SimResponse> HandleHttpAsync(SimRequest request, CancellationToken ct)
-    {
-        _requestCounts.AddOrUpdate(RequestKey(request.Method, request.Path), 1, (_, n) => n + 1);
-        return Task.FromResult(IsapiRouter.Handle(this, request));
-    }
+    internal Task<SimResponse> HandleHttpAsync(SimRequest request, CancellationToken ct) => Task.FromResult(IsapiRouter.Handle(this, request));
+
+    /// <summary>Called by the router for each request it serves (authenticated, or a pre-login helper).</summary>
+    internal void CountRequest(SimRequest request) => _requestCounts.AddOrUpdate(RequestKey(request.Method, request.Path), 1, (_, n) => n + 1);
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _requestCounts = new(StringComparer.Ordinal);
 
     private static string RequestKey(string method, string path) => method.ToUpperInvariant() + " " + path.TrimEnd('/').ToLowerInvariant();
 
     /// <summary>
-    /// HTTP requests this device received for <paramref name="path"/> (case-insensitive, any query ignored) with <paramref name="method"/>,
-    /// answered or not (a 401 challenge counts): how tests prove what a client did or did not ask.
+    /// Requests this device served for <paramref name="path"/> (case-insensitive, any query ignored) with <paramref name="method"/>:
+    /// authenticated ones (whatever the answer) and pre-login helpers; Digest challenges and rejected logins are not counted. How
+    /// tests prove what a client did or did not ask.
     /// </summary>
     public int RequestCount(string path, string method = "GET") => _requestCounts.GetValueOrDefault(RequestKey(method, path.Split('?')[0]));
 
-    /// <summary>Every HTTP request this device received.</summary>
+    /// <summary>Every request this device served (see <see cref="RequestCount"/>).</summary>
     public int TotalRequests => _requestCounts.Values.Sum();
 
     internal CancellationToken SessionToken => _session.Token;

@@ -24,6 +24,8 @@ internal static partial class IsapiRouter
             path = path == "/psia/custom/selfext/upgradestatus" ? "/isapi/system/upgradestatus" : "/isapi/" + path[6..];
 
         // Pre-login helpers (§3.2) answer without authentication, activated or not.
+        if (path is "/sdk/activatestatus" or "/isapi/security/challenge" or "/isapi/system/activate")
+            d.CountRequest(r);
         switch (path)
         {
             case "/sdk/activatestatus":
@@ -46,6 +48,7 @@ internal static partial class IsapiRouter
         switch (outcome)
         {
             case AuthOutcome.Ok:
+                d.CountRequest(r);
                 break;
             case AuthOutcome.Locked:
                 return Unauthorized(d, UserCheckBody(d, r, locked: true), stale: false);
