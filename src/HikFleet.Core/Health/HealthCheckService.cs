@@ -340,7 +340,8 @@ public sealed class HealthCheckService
         else if (obs.AuthFailure is { } authFailure) _access.RecordFailure(camera, obs.Secret, authFailure);
 
         camera.HealthCheckedAt = now;
-        if (obs.Hardening is not null) camera.HardeningCheckedAt = now;
+        // When the check started, not when it was written: an operation that finished meanwhile still makes the next read due.
+        if (obs.Hardening is not null) camera.HardeningCheckedAt = obs.At;
         camera.LatencyMs = obs.LatencyMs;
         if (obs.DeviceAnswered && obs.Blocked is null) camera.LastSeenAt = now;
         if (obs.Activated is { } activated) camera.Activated = activated;
