@@ -8,9 +8,8 @@ namespace HikFleet.Core.Operations;
 
 /// <summary>
 /// A readable snapshot of the settings HikFleet restores after a reset and compares field by field: name, network, time, NTP, user
-/// names and levels (never passwords), streams, OSD, motion, cloud access, the illegal-login lock and whether HTTPS is offered.
-/// Device-sourced text is data:
-/// bounded where it is read, rendered escaped.
+/// names and levels (never passwords), streams, OSD, motion, cloud access, the illegal-login lock and whether HTTPS is on.
+/// Device-sourced text is data: bounded where it is read, rendered escaped.
 /// </summary>
 public sealed record DeviceSettings
 {
