@@ -600,6 +600,10 @@ namespace HikFleet.Core.Data.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("firmware_version");
 
+                    b.Property<DateTimeOffset?>("HardeningCheckedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("hardening_checked_at");
+
                     b.Property<string>("Health")
                         .IsRequired()
                         .HasMaxLength(16)
