@@ -150,7 +150,11 @@ public sealed class HealthCheckService
                 .ToListAsync(ct);
             var shared = await managed.Where(c => c.Address != null).GroupBy(c => c.Address).Where(g => g.Count() > 1).Select(g => g.Key!)
                 .ToListAsync(ct);
+            // Known releases: the global list plus the newest images of the site's tenant's firmware library (issue #10).
             var releases = await db.FirmwareReleases.AsNoTracking().ToListAsync(ct);
+            releases.AddRange((await db.FirmwareImages.AsNoTracking().Where(i => i.TenantId == siteRow.TenantId)
+                    .Select(i => new { i.Models, i.Version, i.Build, i.UploadedAt }).ToListAsync(ct))
+                .SelectMany(i => i.Models.Select(m => new FirmwareRelease { Model = m, Version = i.Version, Build = i.Build, CreatedAt = i.UploadedAt })));
             var profile = await ProfileService.EffectiveAsync(db, siteRow, ct);
             context = new HealthContext(site.Subnets, shared.ToHashSet(), releases, _options, HardeningPolicy.From(profile.Settings));
             secrets = await OpenSecretsAsync(db, cameras, ct);

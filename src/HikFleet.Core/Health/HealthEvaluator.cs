@@ -413,10 +413,8 @@ internal static class HealthEvaluator
         }
     }
 
-    private static bool Matches(string pattern, string? model) =>
-        model is not null && (pattern.EndsWith('*')
-            ? model.StartsWith(pattern[..^1], StringComparison.OrdinalIgnoreCase)
-            : string.Equals(pattern, model, StringComparison.OrdinalIgnoreCase));
+    // One model-pattern rule for known releases and the firmware library (a trailing '*' is a prefix; '*' anywhere works).
+    private static bool Matches(string pattern, string? model) => Firmware.ModelPattern.Matches(pattern, model);
 
     private static void SnapshotFindings(HealthObservation obs, CameraSnapshot? previous, HealthOptions o, HealthVerdict v)
     {
