@@ -39,6 +39,10 @@ public static class AlertChannels
     public static IReadOnlyList<string> Addresses(string target) =>
         target.Split([',', ';', ' ', '\n'], StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
+    /// <summary>How a target is shown once saved: email lists in full; webhook URLs (credentials for Slack and Teams) only by scheme and host.</summary>
+    public static string Masked(AlertChannelKind kind, string target) =>
+        kind == AlertChannelKind.Email || !Uri.TryCreate(target, UriKind.Absolute, out var uri) ? target : $"{uri.Scheme}://{uri.Authority}/…";
+
     /// <summary>Null when the target suits the kind, else why not.</summary>
     public static string? Problem(AlertChannelKind kind, string? target)
     {
@@ -114,8 +118,9 @@ public sealed class AlertService(IDbContextFactory<FleetDbContext> contexts, Cre
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var tenants = scope.Tenants(db).Select(t => t.Id);
-        return await db.AlertChannels.AsNoTracking().Where(c => tenants.Contains(c.TenantId)).OrderBy(c => c.Name)
+        var rows = await db.AlertChannels.AsNoTracking().Where(c => tenants.Contains(c.TenantId)).OrderBy(c => c.Name)
             .Select(c => new AlertChannelView(c.Id, c.TenantId, c.Name, c.Kind, c.Target, c.SecretSealed != null, c.Enabled)).ToListAsync(ct);
+        return rows.Select(c => c with { Target = AlertChannels.Masked(c.Kind, c.Target) }).ToList();
     }
 
     // ------------------------------------------------------------------ rules
@@ -123,8 +128,18 @@ public sealed class AlertService(IDbContextFactory<FleetDbContext> contexts, Cre
     public async Task<ServiceResult> SaveRuleAsync(FleetScope scope, Guid? ruleId, AlertRuleInput input, CancellationToken ct = default)
     {
         var action = ruleId is null ? "alert.rule.create" : "alert.rule.update";
-        if (!CanManage(scope, input.TenantId)) return await Record(scope, action, ServiceResult.Forbidden("Your role may not manage this tenant's alerts."), input.TenantId, new { name = input.Name }, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
+        AlertRule? rule = null;
+        if (ruleId is { } id)
+        {
+            // An existing rule keeps its tenant (the body's is ignored); another tenant's rule looks like a missing one.
+            var tenants = scope.Tenants(db).Select(t => t.Id);
+            rule = await db.AlertRules.SingleOrDefaultAsync(r => r.Id == id && tenants.Contains(r.TenantId), ct);
+            if (rule is null) return ServiceResult.NotFound("The rule does not exist.");
+            input = input with { TenantId = rule.TenantId };
+        }
+
+        if (!CanManage(scope, input.TenantId)) return await Record(scope, action, ServiceResult.Forbidden("Your role may not manage this tenant's alerts."), input.TenantId, new { name = input.Name }, ct);
         var errors = new Dictionary<string, string[]>();
         var name = input.Name?.Trim() ?? "";
         if (name.Length is 0 or > MaxNameLength) errors["name"] = ["A rule needs a name (at most 200 characters)."];
@@ -145,13 +160,7 @@ public sealed class AlertService(IDbContextFactory<FleetDbContext> contexts, Cre
         if (input.SiteId is { } siteId && !await db.Sites.AnyAsync(s => s.Id == siteId && s.TenantId == input.TenantId, ct)) errors["siteId"] = ["The site is not the tenant's."];
         if (errors.Count > 0) return ServiceResult.Invalid(errors);
 
-        AlertRule? rule;
-        if (ruleId is { } id)
-        {
-            rule = await db.AlertRules.SingleOrDefaultAsync(r => r.Id == id && r.TenantId == input.TenantId, ct);
-            if (rule is null) return ServiceResult.NotFound("The rule does not exist.");
-        }
-        else
+        if (rule is null)
         {
             rule = new AlertRule { TenantId = input.TenantId, Name = name };
             db.AlertRules.Add(rule);
