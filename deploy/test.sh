@@ -8,7 +8,11 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
-"$repo/deploy/install.sh"
+# --browser: Debian's Chromium for the browser tests (Playwright drives it; no browser is downloaded).
+"$repo/deploy/install.sh" --browser
+# Screenshots of the main pages (browser tests) are kept here as the run's artifacts.
+export HIKFLEET_ARTIFACTS="${HIKFLEET_ARTIFACTS:-$repo/.artifacts}"
+rm -rf "$HIKFLEET_ARTIFACTS/screenshots"
 
 work="$(mktemp -d /tmp/hikfleet-test.XXXXXX)"
 chmod 755 "$work"
