@@ -6,6 +6,7 @@ using System.Net;
 using System.Security.Cryptography;
 using HikFleet.Core;
 using HikFleet.Core.Data.Entities;
+using HikFleet.Core.Security;
 using HikFleet.Core.Vault;
 using HikFleet.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -61,44 +62,15 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
             await db.SaveChangesAsync(Ct);
         }
 
-        var port = Discovery.FreeTcpPort();
-        var url = $"http://127.0.0.1:{port}";
-        var start = FleetWebFactory.AppProcess(database.ConnectionString);
-        start.Environment["Urls"] = url;
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development"; // static web assets (MudBlazor's CSS/JS) served from the build output
-        start.Environment["Fleet__Vault__Keys"] = keys;
-        start.Environment["Fleet__Bootstrap__AdminUser"] = "admin";
-        start.Environment["Fleet__Bootstrap__AdminPassword"] = AdminPassword;
-        start.Environment["Fleet__Operations__PollInterval"] = "00:00:00.300";
-        start.Environment["Fleet__Operations__RestartDetectionSlack"] = "00:00:01";
-        start.Environment["Fleet__Health__ConfirmChecks"] = "1";
-        start.Environment["Serilog__MinimumLevel__Default"] = "Warning";
-        using var app = Process.Start(start)!;
-        var output = new System.Text.StringBuilder();
-        app.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        app.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        app.BeginOutputReadLine();
-        app.BeginErrorReadLine();
+        var (app, url, output) = StartApp(keys);
         try
         {
             await WaitHealthyAsync(url, app, output);
             using var playwright = await Playwright.CreateAsync();
-            await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-            {
-                ExecutablePath = "/usr/bin/chromium", Headless = true,
-                // Nothing but loopback: no background networking, component updates or sync (the machine has no internet).
-                Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-            });
-            var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = url, ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
-            var page = await context.NewPageAsync();
-            page.SetDefaultTimeout(30_000);
+            await using var browser = await LaunchAsync(playwright);
+            var page = await NewPageAsync(browser, url);
 
-            // Sign in.
-            await page.GotoAsync("/account/login");
-            await page.FillAsync("#username", "admin");
-            await page.FillAsync("#password", AdminPassword);
-            await page.ClickAsync("[data-testid=sign-in]");
-            await page.WaitForURLAsync(u => !u.Contains("/account/login", StringComparison.Ordinal));
+            await SignInAsync(page, "admin", AdminPassword);
             await Shot(page, "dashboard");
 
             // Health finds the broken SD card (Check now on its page), and the camera list shows both cameras.
@@ -133,15 +105,167 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
         }
         catch (Exception e) when (e is PlaywrightException or TimeoutException)
         {
-            string log;
-            lock (output) log = output.ToString();
-            Assert.Fail($"{e.Message}\napp output:\n{log[^Math.Min(4000, log.Length)..]}");
+            await FailWithOutputAsync(e, output);
         }
         finally
         {
             if (!app.HasExited) app.Kill(entireProcessTree: true);
             await app.WaitForExitAsync(CancellationToken.None);
+            app.Dispose();
         }
+    }
+
+    [Fact]
+    public async Task A_full_factory_reset_runs_to_a_verified_restore_an_auditor_sees_it_but_cannot_act_and_another_tenant_sees_nothing()
+    {
+        var subnet = new IPAddress([127, (byte)RandomNumberGenerator.GetInt32(32, 250), (byte)RandomNumberGenerator.GetInt32(1, 249), 0]);
+        var o = subnet.GetAddressBytes();
+        await using var fleet = await VirtualFleet.StartAsync(new SimulatorOptions
+        {
+            Cameras = 0, BaseAddress = new IPAddress([o[0], o[1], o[2], 10]), HttpPort = 0, HttpsPort = 0, SadpPort = 0, Sadp = true, TimeScale = 1,
+            RebootSeconds = 1.6, RebootDropSeconds = 0.3, FactoryAddress = new IPAddress([o[0], o[1], (byte)(o[2] + 1), 64]), Control = null,
+            Seed = RandomNumberGenerator.GetInt32(1, int.MaxValue),
+        }, Ct);
+        var device = fleet.AddDevice(new DeviceSpec { Password = DevicePassword, Name = "Gate" });
+
+        var keys = VaultKeyRing.NewKeyLine();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Fleet:Vault:Keys"] = keys }).Build());
+        services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+        services.AddFleetCore(database.ConnectionString, runJobServer: false);
+        await using var provider = services.BuildServiceProvider();
+        Camera gate;
+        Site site, other;
+        await using (var db = database.CreateContext())
+        {
+            site = await TestFleet.CreateSiteAsync(db, "Depot", $"{subnet}/24");
+            other = await TestFleet.CreateSiteAsync(db, "Elsewhere");
+            gate = Managed(site, device, "Gate");
+            db.Cameras.Add(gate);
+            await db.SaveChangesAsync(Ct);
+            await provider.GetRequiredService<CredentialVault>().StoreForCameraAsync(db, gate.Id, "admin", DevicePassword, "test", Ct);
+            await db.SaveChangesAsync(Ct);
+        }
+
+        var (app, url, output) = StartApp(keys, new Dictionary<string, string>
+        {
+            ["Sadp__Port"] = fleet.SadpPort!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Sadp__QuietWindow"] = "00:00:00.800", ["Sadp__ProbeRounds"] = "2", ["Sadp__ProbeInterval"] = "00:00:00.200",
+            ["Sadp__MaxDuration"] = "00:00:04", ["Sadp__CommandTimeout"] = "00:00:02",
+            ["Fleet__Operations__BootTimeout"] = "00:01:00", ["Fleet__Operations__StepTimeout"] = "00:01:00",
+        });
+        try
+        {
+            await WaitHealthyAsync(url, app, output);
+            // People other than the bootstrap administrator exist only once the app started (the bootstrap runs on an empty user table).
+            const string UserPassword = "Browser#User-2026x";
+            await TestUsers.CreateAsync(database, "auditor-depot", FleetRoles.Auditor, [new TenantMembership { TenantId = site.TenantId }], UserPassword);
+            await TestUsers.CreateAsync(database, "operator-elsewhere", FleetRoles.Operator, [new TenantMembership { TenantId = other.TenantId }], UserPassword);
+            using var playwright = await Playwright.CreateAsync();
+            await using var browser = await LaunchAsync(playwright);
+            var page = await NewPageAsync(browser, url);
+            await SignInAsync(page, "admin", AdminPassword);
+
+            // Full reset from the camera page: mode, reason, the serial typed; then followed to a verified restore.
+            await page.GotoAsync($"/cameras/{gate.Id}");
+            await page.ClickAsync("[data-testid=factory-reset]");
+            await page.ClickAsync("[data-testid=mode-full]");
+            await page.FillAsync("#operation-reason", "Installer left it in a mess");
+            await page.FillAsync("#reset-confirmation", device.Serial);
+            await Shot(page, "factory-reset-dialog");
+            await page.ClickAsync("[data-testid=start-operation]");
+            await page.ClickAsync("[data-testid=active-operation]");
+            await page.Locator("[data-testid=operation-page][data-state=Succeeded]").WaitForAsync(new LocatorWaitForOptions { Timeout = 120_000 });
+            Assert.Contains("Restored and verified", await page.InnerTextAsync("[data-testid=operation-summary]"));
+            await Shot(page, "factory-reset-verified");
+            Assert.Equal(1, device.FactoryResetCount);
+            Assert.True(device.Activated);
+            Assert.Equal(DevicePassword, device.AdminPassword);
+
+            // The auditor of that tenant sees the reset in the camera's history, and no button to act.
+            var auditor = await NewPageAsync(browser, url);
+            await SignInAsync(auditor, "auditor-depot", UserPassword);
+            await auditor.GotoAsync($"/operations?camera={gate.Id}");
+            await auditor.GetByText("Installer left it in a mess").First.WaitForAsync();
+            await auditor.GotoAsync($"/cameras/{gate.Id}");
+            await auditor.Locator("[data-testid=camera-page]").WaitForAsync();
+            Assert.Equal(0, await auditor.Locator("[data-testid=reboot], [data-testid=factory-reset], [data-testid=upgrade-firmware]").CountAsync());
+            await Shot(auditor, "auditor-camera");
+
+            // An operator of another tenant: the camera does not exist for them.
+            var stranger = await NewPageAsync(browser, url);
+            await SignInAsync(stranger, "operator-elsewhere", UserPassword);
+            await stranger.GotoAsync($"/cameras/{gate.Id}");
+            await stranger.GetByText("There is nothing at this address").WaitForAsync();
+            await stranger.GotoAsync("/cameras");
+            await stranger.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            Assert.Equal(0, await stranger.GetByText("Gate").CountAsync());
+        }
+        catch (Exception e) when (e is PlaywrightException or TimeoutException)
+        {
+            await FailWithOutputAsync(e, output);
+        }
+        finally
+        {
+            if (!app.HasExited) app.Kill(entireProcessTree: true);
+            await app.WaitForExitAsync(CancellationToken.None);
+            app.Dispose();
+        }
+    }
+
+    private (Process App, string Url, System.Text.StringBuilder Output) StartApp(string vaultKeys, Dictionary<string, string>? more = null)
+    {
+        var url = $"http://127.0.0.1:{Discovery.FreeTcpPort()}";
+        var start = FleetWebFactory.AppProcess(database.ConnectionString);
+        start.Environment["Urls"] = url;
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development"; // static web assets (MudBlazor's CSS/JS) served from the build output
+        start.Environment["Fleet__Vault__Keys"] = vaultKeys;
+        start.Environment["Fleet__Bootstrap__AdminUser"] = "admin";
+        start.Environment["Fleet__Bootstrap__AdminPassword"] = AdminPassword;
+        start.Environment["Fleet__Operations__PollInterval"] = "00:00:00.300";
+        start.Environment["Fleet__Operations__RestartDetectionSlack"] = "00:00:01";
+        start.Environment["Fleet__Health__ConfirmChecks"] = "1";
+        start.Environment["Serilog__MinimumLevel__Default"] = "Warning";
+        foreach (var (key, value) in more ?? []) start.Environment[key] = value;
+        var app = Process.Start(start)!;
+        var output = new System.Text.StringBuilder();
+        app.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        app.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        app.BeginOutputReadLine();
+        app.BeginErrorReadLine();
+        return (app, url, output);
+    }
+
+    private static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    {
+        ExecutablePath = "/usr/bin/chromium", Headless = true,
+        // Nothing but loopback: no background networking, component updates or sync (the machine has no internet).
+        Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+
+    private static async Task<IPage> NewPageAsync(IBrowser browser, string url)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = url, ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        return page;
+    }
+
+    private static async Task SignInAsync(IPage page, string user, string password)
+    {
+        await page.GotoAsync("/account/login");
+        await page.FillAsync("#username", user);
+        await page.FillAsync("#password", password);
+        await page.ClickAsync("[data-testid=sign-in]");
+        await page.WaitForURLAsync(u => !u.Contains("/account/login", StringComparison.Ordinal));
+    }
+
+    private static async Task FailWithOutputAsync(Exception e, System.Text.StringBuilder output)
+    {
+        string log;
+        lock (output) log = output.ToString();
+        await Task.CompletedTask;
+        Assert.Fail($"{e.Message}\napp output:\n{log[^Math.Min(4000, log.Length)..]}");
     }
 
     private static Camera Managed(Site site, VirtualDevice device, string name)
