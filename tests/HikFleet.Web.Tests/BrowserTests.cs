@@ -46,11 +46,7 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
         var broken = fleet.AddDevice(new DeviceSpec { Password = DevicePassword, Name = "Loading dock", Faults = new DeviceFaults { SdCardError = true } });
 
         var keys = VaultKeyRing.NewKeyLine();
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Fleet:Vault:Keys"] = keys }).Build());
-        services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
-        services.AddFleetCore(database.ConnectionString, runJobServer: false);
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = CoreServices(keys);
         Camera lobby;
         await using (var db = database.CreateContext())
         {
@@ -129,11 +125,7 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
         var device = fleet.AddDevice(new DeviceSpec { Password = DevicePassword, Name = "Gate" });
 
         var keys = VaultKeyRing.NewKeyLine();
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Fleet:Vault:Keys"] = keys }).Build());
-        services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
-        services.AddFleetCore(database.ConnectionString, runJobServer: false);
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = CoreServices(keys);
         Camera gate;
         Site site, other;
         await using (var db = database.CreateContext())
@@ -234,6 +226,16 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
         app.BeginOutputReadLine();
         app.BeginErrorReadLine();
         return (app, url, output);
+    }
+
+    /// <summary>Core's services on the test database with the vault key the app process will get (to seed cameras and their passwords).</summary>
+    private ServiceProvider CoreServices(string vaultKeys)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Fleet:Vault:Keys"] = vaultKeys }).Build());
+        services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+        services.AddFleetCore(database.ConnectionString, runJobServer: false);
+        return services.BuildServiceProvider();
     }
 
     private static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
