@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # The README's run command: installs what is missing, starts the private PostgreSQL (data kept in .data/ between
-# runs), builds and starts HikFleet at http://127.0.0.1:5080. Ctrl+C stops HikFleet and PostgreSQL; nothing stays behind.
+# runs), a simulated fleet of 60 cameras on loopback (3 tenants x 2 sites, with a realistic mix of faults) wired into HikFleet,
+# and HikFleet at http://127.0.0.1:5080 with an administrator whose sign-in it prints. Ctrl+C stops everything.
+#
+#   deploy/run.sh                  with the simulated fleet (first five minutes, demos)
+#   deploy/run.sh --no-simulator   HikFleet alone, for real cameras (first start prints a one-time setup link instead)
 #
 # Settings (environment): HIKFLEET_URL (default http://127.0.0.1:5080); ConnectionStrings__Fleet to use another
-# PostgreSQL instead of the private one.
+# PostgreSQL instead of the private one; HIKFLEET_SIM_CONTROL (default 127.0.0.1:18999) for the simulator's control API.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -11,7 +15,16 @@ cd "$repo"
 url="${HIKFLEET_URL:-http://127.0.0.1:5080}"
 app_dir="$repo/.data/app"
 app_pid=""
+sim_pid=""
 own_pg=0
+simulator=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-simulator) simulator=0 ;;
+    *) echo "usage: deploy/run.sh [--no-simulator]" >&2; exit 2 ;;
+  esac
+done
+control="${HIKFLEET_SIM_CONTROL:-127.0.0.1:18999}"
 
 "$repo/deploy/install.sh"
 
@@ -24,6 +37,10 @@ stop_all() {
     { echo "run.sh: stopping HikFleet..." >&2; } 2>/dev/null
     kill -TERM "$app_pid" 2>/dev/null
     wait "$app_pid" 2>/dev/null
+  fi
+  if [ -n "$sim_pid" ] && kill -0 "$sim_pid" 2>/dev/null; then
+    kill -TERM "$sim_pid" 2>/dev/null
+    wait "$sim_pid" 2>/dev/null
   fi
   if [ "$own_pg" = 1 ]; then "$repo/deploy/pg.sh" stop >/dev/null 2>&1; fi
 }
@@ -42,6 +59,25 @@ fi
 
 echo "run.sh: building HikFleet (Release)..." >&2
 dotnet publish src/HikFleet.Web -c Release -o "$app_dir" --nologo -v quiet -p:UseAppHost=false >/dev/null
+
+if [ "$simulator" = 1 ]; then
+  echo "run.sh: starting the simulated fleet (60 cameras on 127.20.0.x, control API http://$control)..." >&2
+  dotnet publish src/HikFleet.Simulator -c Release -o "$repo/.data/simulator" --nologo -v quiet -p:UseAppHost=false >/dev/null
+  (cd "$repo/.data/simulator" && exec dotnet HikFleet.Simulator.dll --cameras 60 --sites 6 --seed 7 \
+     --scenario "$repo/deploy/demo/scenario.json" --control "$control" >"$repo/.data/logs/simulator.log" 2>&1) &
+  sim_pid=$!
+  for _ in $(seq 1 120); do
+    if ! kill -0 "$sim_pid" 2>/dev/null; then echo "run.sh: the simulator exited; see .data/logs/simulator.log" >&2; exit 1; fi
+    if grep -q "^ready:" "$repo/.data/logs/simulator.log" 2>/dev/null; then break; fi
+    sleep 0.5
+  done
+  # The administrator of this demo installation: created on the first start (only while no user exists), kept for the next runs.
+  secret_file="$repo/.data/demo-admin-password"
+  if [ ! -f "$secret_file" ]; then
+    (umask 077; printf 'Demo-%s!7a' "$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$secret_file")
+  fi
+  export Fleet__Bootstrap__AdminUser=admin Fleet__Bootstrap__AdminPassword="$(cat "$secret_file")"
+fi
 
 mkdir -p "$repo/.data/logs"
 export ASPNETCORE_URLS="$url" ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Production}"
@@ -62,8 +98,20 @@ for _ in $(seq 1 120); do
   if (exec 3<>"/dev/tcp/127.0.0.1/${url##*:}") 2>/dev/null; then break; fi
   sleep 0.5
 done
+if [ "$simulator" = 1 ]; then
+  # Wire the simulated fleet into HikFleet (idempotent: a second run changes nothing). The app must have migrated first.
+  for _ in $(seq 1 60); do
+    if (cd "$app_dir" && dotnet HikFleet.Web.dll demo seed --devices "http://$control/devices") 2>>"$repo/.data/logs/demo-seed.log"; then seeded=1; break; fi
+    sleep 1
+  done
+  [ "${seeded:-0}" = 1 ] || { echo "run.sh: could not wire the simulated fleet in; see .data/logs/demo-seed.log" >&2; exit 1; }
+fi
 echo
 echo "  HikFleet is running: open $url"
+if [ "$simulator" = 1 ]; then
+  echo "  Sign in as admin with password $(cat "$repo/.data/demo-admin-password")   (the simulated fleet's problems show within a minute)"
+  echo "  Simulator: http://$control/ (devices, faults)"
+fi
 echo "  Logs: .data/logs/   Data: .data/pg/   Press Ctrl+C to stop everything."
 echo
 wait "$app_pid"

@@ -15,10 +15,11 @@ namespace HikFleet.Web.Cli;
 /// configuration): exit code 0 intact, 1 not intact, 2 usage.
 /// <code>dotnet HikFleet.Web.dll audit archive --before 2025-01-01 --dir /backup/audit</code> moves older entries into a verified
 /// archive file (run with the schema owner's connection, ConnectionStrings:FleetOwner).
+/// <code>dotnet HikFleet.Web.dll demo seed --devices http://127.0.0.1:18999/devices</code> wires the simulator's fleet in (run.sh).
 /// </summary>
 public static class FleetCli
 {
-    public static bool IsVerb(string[] args) => args.Length > 0 && args[0] is "token" or "audit";
+    public static bool IsVerb(string[] args) => args.Length > 0 && args[0] is "token" or "audit" or "demo";
 
     public static async Task<int> RunAsync(WebApplicationBuilder builder, string[] args)
     {
@@ -44,6 +45,13 @@ public static class FleetCli
         if (args[0] == "audit")
         {
             return await ArchiveAsync(builder, options);
+        }
+
+        if (args[0] == "demo")
+        {
+            if (args.ElementAtOrDefault(1) == "seed") return await DemoSeed.RunAsync(app.Services, options);
+            await Console.Error.WriteLineAsync("usage: demo seed --devices http://127.0.0.1:PORT/devices");
+            return 2;
         }
 
         switch (args.ElementAtOrDefault(1))
