@@ -31,7 +31,12 @@ public static class ObservabilityExtensions
             .ConfigureResource(resource => resource.AddService("hikfleet", serviceInstanceId: Environment.MachineName));
         telemetry.WithMetrics(metrics =>
         {
+            // OpenTelemetry keeps at most 2,000 series per metric by default and folds the rest into one overflow series; the fleet
+            // gauges have one series per site and state (1,000 sites x 8 states = 8,000), so they get a limit of their own.
+            var fleetLimit = section.GetValue("Metrics:FleetCardinalityLimit", 50_000);
             metrics.AddMeter([.. FleetTelemetry.MeterNames])
+                .AddView(instrument => instrument.Meter.Name == FleetTelemetry.FleetMeterName
+                    ? new MetricStreamConfiguration { CardinalityLimit = fleetLimit } : null)
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation();
             if (metricsEnabled)
