@@ -4,7 +4,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using HikFleet.Core.Data.Entities;
+using Hangfire;
 using HikFleet.Core.Security;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.EntityFrameworkCore;
 
 namespace HikFleet.Web.Tests;
@@ -58,6 +60,40 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
 
         // The other instruments are on the same endpoint (ASP.NET Core's own request duration included).
         Assert.Contains(samples, s => s.Name.StartsWith("http_server_request_duration_seconds", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_job_run_by_the_hosts_hangfire_server_shows_as_a_duration_histogram()
+    {
+        _factory.EnsureStarted();
+        Guid siteId;
+        await using (var db = _factory.Database.CreateContext())
+        {
+            var site = new Site { Tenant = new Tenant { Name = $"Jobs {Guid.NewGuid():N}" }, Name = "Empty", TimeZone = "UTC" };
+            db.Sites.Add(site);
+            await db.SaveChangesAsync(Ct);
+            siteId = site.Id;
+        }
+
+        using var scraper = Scraper(ScrapeToken);
+        double Count(List<Sample> samples) => samples
+            .Where(x => x.Name == "hikfleet_job_duration_seconds_count" && x.Labels.GetValueOrDefault("job") == "HealthCheckJob"
+                && x.Labels.GetValueOrDefault("outcome") == "succeeded")
+            .Sum(x => x.Value);
+        var before = Count(await ScrapeAsync(scraper));
+
+        // A sweep of a site without cameras: quick, and it touches no device.
+        _factory.Services.GetRequiredService<IBackgroundJobClient>().Enqueue<Core.Health.HealthCheckJob>(j => j.ExecuteAsync(siteId, CancellationToken.None));
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (Count(await ScrapeAsync(scraper)) <= before)
+        {
+            Assert.True(DateTime.UtcNow < until, "the job's duration never reached /metrics");
+            await Task.Delay(500, Ct);
+        }
+
+        var samples = await ScrapeAsync(scraper);
+        Assert.Contains(samples, x => x.Name == "hikfleet_job_duration_seconds_bucket" && x.Labels.GetValueOrDefault("job") == "HealthCheckJob");
+        Assert.Contains(samples, x => x.Name == "hikfleet_job_duration_seconds_sum" && x.Labels.GetValueOrDefault("job") == "HealthCheckJob" && x.Value > 0);
     }
 
     [Fact]
