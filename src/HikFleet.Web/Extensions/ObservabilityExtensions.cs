@@ -47,7 +47,7 @@ public static class ObservabilityExtensions
 
             if (otlpUri is not null)
             {
-                metrics.AddOtlpExporter(options => ConfigureOtlp(options, otlpUri, section));
+                metrics.AddOtlpExporter(options => ConfigureOtlp(options, otlpUri, section, "v1/metrics"));
             }
         });
         if (otlpUri is not null)
@@ -57,17 +57,25 @@ public static class ObservabilityExtensions
                 .AddSource([.. FleetTelemetry.SourceNames])
                 .AddAspNetCoreInstrumentation(options => options.Filter = context =>
                     !context.Request.Path.StartsWithSegments(MetricsPath) && !context.Request.Path.StartsWithSegments("/healthz"))
-                .AddOtlpExporter(options => ConfigureOtlp(options, otlpUri, section)));
+                .AddOtlpExporter(options => ConfigureOtlp(options, otlpUri, section, "v1/traces")));
         }
 
         return builder;
     }
 
-    private static void ConfigureOtlp(OtlpExporterOptions options, Uri endpoint, IConfigurationSection section)
+    /// <summary>
+    /// The collector's base address (<c>http://collector:4317</c> for gRPC, <c>http://collector:4318</c> for HTTP). Over HTTP an endpoint
+    /// set in code is used verbatim, so each signal gets its own path appended here (<c>/v1/traces</c>, <c>/v1/metrics</c>).
+    /// </summary>
+    private static void ConfigureOtlp(OtlpExporterOptions options, Uri endpoint, IConfigurationSection section, string signalPath)
     {
-        options.Endpoint = endpoint;
-        options.Protocol = string.Equals(section["Otlp:Protocol"], "http", StringComparison.OrdinalIgnoreCase)
-            ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
+        var http = string.Equals(section["Otlp:Protocol"], "http", StringComparison.OrdinalIgnoreCase);
+        options.Protocol = http ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
+        options.Endpoint = http ? new Uri(endpoint.ToString().TrimEnd('/') + "/" + signalPath) : endpoint;
+        if (TimeSpan.TryParse(section["Otlp:ExportInterval"], System.Globalization.CultureInfo.InvariantCulture, out var interval))
+        {
+            options.BatchExportProcessorOptions.ScheduledDelayMilliseconds = (int)interval.TotalMilliseconds;
+        }
     }
 
     /// <summary>
