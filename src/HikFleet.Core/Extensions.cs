@@ -45,6 +45,7 @@ public static class CoreServiceCollectionExtensions
         Health.HealthServiceCollectionExtensions.AddFleetHealth(services);
         Operations.OperationsServiceCollectionExtensions.AddFleetOperations(services);
         Profiles.ProfilesServiceCollectionExtensions.AddFleetProfiles(services);
+        Alerts.AlertsServiceCollectionExtensions.AddFleetAlerts(services);
         // Device protocols, configured from the "Isapi" and "Sadp" sections (safe defaults: SADP on loopback only, TTL 0).
         services.AddIsapi();
         services.AddOptions<IsapiOptions>().BindConfiguration("Isapi");

@@ -64,6 +64,10 @@ internal sealed class Scenario
                 case "activated": spec.Activated = p.Value.GetBoolean(); break;
                 case "https": spec.Https = p.Value.GetBoolean(); break;
                 case "uptimeseconds": spec.UptimeSeconds = p.Value.GetDouble(); break;
+                case "cloudenabled": spec.CloudEnabled = p.Value.GetBoolean(); break;
+                case "loginlockenabled": spec.LoginLockEnabled = p.Value.GetBoolean(); break;
+                case "httpsaccessenabled": spec.HttpsAccessEnabled = p.Value.GetBoolean(); break;
+                case "timemode": spec.TimeMode = p.Value.GetString(); break;
                 case "faults":
                     spec.Faults ??= new DeviceFaults();
                     FaultPatch.Apply(spec.Faults, p.Value);

@@ -105,7 +105,10 @@ public sealed class VirtualFleet : IAsyncDisposable
             config.Network.Gateway = $"{bytes[0]}.{bytes[1]}.{bytes[2]}.1";
             config.Time.TimeZone = SiteZones[siteIndex % SiteZones.Length];
             config.Motion.Enabled = index % 5 != 4;
-            config.Cloud.Enabled = !model.IsLegacy && index % 7 == 3;
+            config.Cloud.Enabled = spec.CloudEnabled ?? (!model.IsLegacy && index % 7 == 3);
+            config.LoginLock.Enabled = spec.LoginLockEnabled ?? config.LoginLock.Enabled;
+            config.HttpsEnabled = spec.HttpsAccessEnabled ?? config.HttpsEnabled;
+            config.Time.TimeMode = spec.TimeMode ?? config.Time.TimeMode;
             var password = spec.Password ?? (model.IsLegacy ? "12345" : GeneratePassword(rng));
             if (spec.Activated || model.IsLegacy)
                 config.Users.Add(new DeviceUser { Id = 1, UserName = "admin", Password = password, UserLevel = "Administrator" });

@@ -206,4 +206,35 @@ public sealed class ParsingTests
     [InlineData("5850ED1FE385", "58:50:ed:1f:e3:85")]
     [InlineData("58:50:ED:1F:E3:85", "58:50:ed:1f:e3:85")]
     public void Mac_IsNormalised(string raw, string expected) => Assert.Equal(expected, DeviceInfo.NormalizeMac(raw));
+
+    [Fact]
+    public void AdminAccesses_RealPortsAndHttps()
+    {
+        var list = AdminAccesses.FromXml(Fixture("adminAccesses-ipc.xml"));
+        Assert.Equal(7, list.Protocols.Count);
+        Assert.Equal(new AdminAccessProtocol(1, true, "HTTP", 80), list.Http);
+        Assert.Equal(new AdminAccessProtocol(2, true, "HTTPS", 443), list.Https);
+        Assert.Equal(10554, list.Protocols.Single(p => p.Is("rtsp")).Port);
+        Assert.False(list.HttpOnly);
+    }
+
+    [Theory]
+    [InlineData("<enabled>false</enabled><protocol>HTTPS</protocol>", true)]
+    [InlineData("<protocol>HTTPS</protocol>", true)] // enabled not said: not proven on
+    [InlineData("<enabled>true</enabled><protocol> https </protocol>", false)]
+    [InlineData("<enabled>true</enabled><protocol>DEV_MANAGE</protocol>", true)] // no HTTPS option at all (§6)
+    public void AdminAccesses_HttpOnly(string second, bool httpOnly)
+    {
+        var xml = "<AdminAccessProtocolList xmlns=\"http://www.isapi.org/ver20/XMLSchema\"><AdminAccessProtocol><id>1</id><protocol>HTTP</protocol>" +
+                  $"<portNo>80</portNo></AdminAccessProtocol><AdminAccessProtocol><id>2</id>{second}<portNo>443</portNo></AdminAccessProtocol></AdminAccessProtocolList>";
+        Assert.Equal(httpOnly, AdminAccesses.FromXml(IsapiXml.Parse(xml)).HttpOnly);
+    }
+
+    [Fact]
+    public void AdminAccesses_HostileLengthIsBounded()
+    {
+        var xml = "<AdminAccessProtocolList>" + string.Concat(Enumerable.Repeat("<AdminAccessProtocol><protocol>X</protocol></AdminAccessProtocol>", 5000)) +
+                  "</AdminAccessProtocolList>";
+        Assert.Equal(AdminAccesses.MaxEntries, AdminAccesses.FromXml(IsapiXml.Parse(xml)).Protocols.Count);
+    }
 }

@@ -104,6 +104,27 @@ public sealed class SettingsOperationTests(SimulatorFixture sim)
     }
 
     [Fact]
+    public async Task AdminAccesses_ReadAndSwitchHttpsOn()
+    {
+        var device = sim.AddCamera();
+        device.Config.HttpsEnabled = false;
+        using var client = sim.Client(device);
+
+        var before = await client.GetAdminAccessesAsync(Ct);
+        Assert.True(before.HttpOnly);
+        Assert.Equal(device.HttpPort, before.Http!.Port);
+        Assert.False(before.Https!.Enabled);
+
+        var result = await client.SetAdminAccessesAsync(before.Protocols.Select(p => p.Is("HTTPS") ? p with { Enabled = true } : p).ToList(), Ct);
+
+        Assert.Equal(1, result.StatusCode);
+        Assert.True(device.Config.HttpsEnabled);
+        var after = await client.GetAdminAccessesAsync(Ct);
+        Assert.False(after.HttpOnly);
+        Assert.True(after.Http!.Enabled);
+    }
+
+    [Fact]
     public async Task Streams_ListReadWrite_FrameRateInHundredths()
     {
         var device = sim.AddCamera(DeviceCatalog.Turret4K.Model);

@@ -17,7 +17,8 @@ public sealed class ControlApiTests
               // comments are allowed
               "devices": [
                 { "index": 1, "model": "DS-2CD2132F-IS", "name": "<script>alert(1)</script>" },
-                { "index": 2, "password": "12345678", "faults": { "sdCardError": true, "clockDriftSeconds": 600 } }
+                { "index": 2, "password": "12345678", "faults": { "sdCardError": true, "clockDriftSeconds": 600 } },
+                { "index": 2, "cloudEnabled": true, "loginLockEnabled": false, "httpsAccessEnabled": false, "timeMode": "manual" }
               ],
               "fractions": [ { "fraction": 1.0, "faults": { "linkSpeedMbps": 10 } } ]
             }
@@ -64,6 +65,23 @@ public sealed class ControlApiTests
             Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync($"/devices/{serial}/power-cycle?offSeconds=5", null, Ct)).StatusCode);
             await Xml.WaitUntilAsync(() => fleet.Devices[0].RebootCount > count && fleet.Devices[0].Online);
             Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync("/devices/nope/reboot", null, Ct)).StatusCode);
+
+            // Hardening settings: from the scenario, and changed through the control API.
+            var hardened = fleet.Devices[2].Config;
+            Assert.True(hardened.Cloud.Enabled);
+            Assert.False(hardened.LoginLock.Enabled);
+            Assert.False(hardened.HttpsEnabled);
+            Assert.Equal("manual", hardened.Time.TimeMode);
+            var settings = await http.PostAsync($"/devices/{serial}/settings",
+                JsonContent.Create(new { cloudEnabled = true, loginLockEnabled = false, httpsAccessEnabled = false, timeMode = "manual" }), Ct);
+            Assert.Equal(HttpStatusCode.OK, settings.StatusCode);
+            var described = await settings.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            Assert.False(described.GetProperty("settings").GetProperty("httpsAccessEnabled").GetBoolean());
+            Assert.True(fleet.Devices[0].Config.Cloud.Enabled);
+            Assert.False(fleet.Devices[0].Config.LoginLock.Enabled);
+            Assert.False(fleet.Devices[0].Config.HttpsEnabled);
+            Assert.Equal("manual", fleet.Devices[0].Config.Time.TimeMode);
+            Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsync($"/devices/{serial}/settings", JsonContent.Create(new { timeMode = "sundial" }), Ct)).StatusCode);
 
             var page = await http.GetStringAsync("/", Ct);
             Assert.Contains(serial, page);

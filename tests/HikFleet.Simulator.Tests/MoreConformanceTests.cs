@@ -55,6 +55,41 @@ public sealed class MoreConformanceTests(FleetFixture fx) : IClassFixture<FleetF
     }
 
     [Fact]
+    public async Task Admin_accesses_https_can_be_switched_on_but_http_never_off()
+    {
+        var d = fx.Fleet.AddDevice(new DeviceSpec { HttpsAccessEnabled = false });
+        using var c = new DeviceClient(d);
+        Assert.Equal(0, d.RequestCount("/ISAPI/Security/adminAccesses"));
+        var (_, before) = await c.GetAsync("/ISAPI/Security/adminAccesses?timeStamp=1");
+        Assert.Equal("false", before!.Elements().First(e => e.V("protocol") == "HTTPS").V("enabled"));
+        // Counted once (the Digest challenge before it is not a served request), by path, case and query ignored.
+        Assert.Equal(1, d.RequestCount("/isapi/security/adminAccesses"));
+        Assert.Equal(0, d.RequestCount("/ISAPI/Security/adminAccesses", "PUT"));
+
+        // The whole list back with HTTPS on, as the web UI sends it.
+        var (_, ok) = await c.PutAsync("/ISAPI/Security/adminAccesses",
+            "<AdminAccessProtocolList><AdminAccessProtocol><id>1</id><enabled>true</enabled><protocol>HTTP</protocol><portNo>" + d.HttpPort +
+            "</portNo></AdminAccessProtocol><AdminAccessProtocol><id>2</id><enabled>true</enabled><protocol>HTTPS</protocol><portNo>" + (d.HttpsPort ?? 443) +
+            "</portNo></AdminAccessProtocol></AdminAccessProtocolList>");
+        Xml.AssertStatus(ok, 1, "ok");
+        Assert.True(d.Config.HttpsEnabled);
+        Assert.Equal(1, d.RequestCount("/ISAPI/Security/adminAccesses", "PUT"));
+
+        var (_, httpOff) = await c.PutAsync("/ISAPI/Security/adminAccesses",
+            "<AdminAccessProtocolList><AdminAccessProtocol><id>1</id><enabled>false</enabled><protocol>HTTP</protocol></AdminAccessProtocol></AdminAccessProtocolList>");
+        Xml.AssertStatus(httpOff, 6, "badParameters");
+        var (_, port) = await c.PutAsync("/ISAPI/Security/adminAccesses",
+            "<AdminAccessProtocol><protocol>HTTPS</protocol><portNo>4443</portNo></AdminAccessProtocol>");
+        Xml.AssertStatus(port, 6, "badParameters");
+        var (_, off) = await c.PutAsync("/ISAPI/Security/adminAccesses", "<AdminAccessProtocol><protocol>HTTPS</protocol><enabled>false</enabled></AdminAccessProtocol>");
+        Xml.AssertStatus(off, 1, "ok");
+        Assert.False(d.Config.HttpsEnabled);
+        var (_, after) = await c.GetAsync("/ISAPI/Security/adminAccesses");
+        Assert.Equal("false", after!.Elements().First(e => e.V("protocol") == "HTTPS").V("enabled"));
+        Assert.Equal("true", after.Elements().First(e => e.V("protocol") == "HTTP").V("enabled"));
+    }
+
+    [Fact]
     public async Task Localized_uptime_quirk_and_nvr_channel_motion_path()
     {
         var d = fx.Fleet.AddDevice(new DeviceSpec { UptimeSeconds = 87 * 86400 + 55 * 60 + 59 });

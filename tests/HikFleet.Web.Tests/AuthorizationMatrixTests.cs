@@ -150,7 +150,8 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
                     checkedCount++;
                     if (response.StatusCode != HttpStatusCode.NotFound)
                     {
-                        failures.Add($"{role} {route.Method} /{route.Pattern} on tenant B: expected 404, got {(int)response.StatusCode}");
+                        var said = await response.Content.ReadAsStringAsync(ct);
+                        failures.Add($"{role} {route.Method} /{route.Pattern} on tenant B: expected 404, got {(int)response.StatusCode} {said[..Math.Min(200, said.Length)]}");
                     }
                 }
             }
@@ -257,6 +258,10 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
                     or "api/v1/operations/{id:guid}/approve" or "operations/{id:guid}" => (inScope ? world.OperationA : world.OperationB).Id,
                 "api/v1/backups/{id:guid}/export" => (inScope ? world.BackupA : world.BackupB).Id,
                 "api/v1/firmware/{id:guid}" => await NewImageAsync(tenant.Id),
+                "api/v1/alerts/{id:guid}/acknowledge" or "api/v1/alerts/{id:guid}/resolve" =>
+                    await NewAlertAsync(tenant.Id, inScope ? world.SiteA.Id : world.SiteB.Id, (inScope ? world.CameraA : world.CameraB).Id),
+                "api/v1/alert-rules/{id:guid}" => (await NewRuleAsync(tenant.Id)).Rule,
+                "api/v1/alert-channels/{id:guid}" => (await NewRuleAsync(tenant.Id)).Channel,
                 "api/v1/cameras/{id:guid}/firmware" => (inScope ? world.CameraA : world.CameraB).Id,
                 "api/v1/users/{id:guid}/lock" or "api/v1/users/{id:guid}/unlock" =>
                     (await _factory.CreateUserAsync(FleetRoles.Viewer, new TenantMembership { TenantId = tenant.Id })).Id,
@@ -304,6 +309,12 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
             "api/v1/cameras/{id:guid}/operations" => JsonContent.Create(new { kind = "backup", reason = "matrix" }),
             "api/v1/operations/bulk" => JsonContent.Create(new { cameraIds = new[] { world.CameraA.Id }, kind = "backup", reason = "matrix" }),
             "api/v1/cameras/import" => new StringContent("Address,Password\n", System.Text.Encoding.UTF8, "text/csv"),
+            "api/v1/alert-channels" when route.Method == "POST" =>
+                JsonContent.Create(new { tenantId = tenant.Id, name = $"C-{unique}", kind = "Email", target = "noc@example.test" }),
+            // A rule naming no channel: refused (400) after the permission check.
+            "api/v1/alert-rules" when route.Method == "POST" => JsonContent.Create(new { tenantId = tenant.Id, name = $"R-{unique}", states = new[] { "Offline" } }),
+            "api/v1/alert-rules/{id:guid}" when route.Method == "PUT" =>
+                JsonContent.Create(new { tenantId = tenant.Id, name = $"R-{unique}", states = new[] { "Offline" } }),
             "api/v1/firmware" when route.Method == "POST" => new ByteArrayContent(System.Text.Encoding.ASCII.GetBytes($"matrix image {unique}")),
             "api/v1/profiles" when route.Method == "POST" => JsonContent.Create(new { tenantId = tenant.Id, siteId = world.SiteA.Id, name = $"P-{unique}" }),
             "api/v1/profiles/{id:guid}" when route.Method == "PUT" => JsonContent.Create(new { name = $"P-{unique}", settings = new { motionEnabled = true } }),
@@ -329,6 +340,30 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
     }
 
     /// <summary>A fresh site with its own profile (a tenant has one tenant-wide profile and one per site).</summary>
+    private async Task<(Guid Rule, Guid Channel)> NewRuleAsync(Guid tenantId)
+    {
+        await using var db = _factory.Database.CreateContext();
+        var channel = new AlertChannel { TenantId = tenantId, Name = $"c-{Guid.NewGuid():N}", Kind = AlertChannelKind.Email, Target = "noc@example.test" };
+        var rule = new AlertRule { TenantId = tenantId, Name = $"r-{Guid.NewGuid():N}", States = [HealthState.Offline], ChannelIds = [channel.Id] };
+        db.AddRange(channel, rule);
+        await db.SaveChangesAsync();
+        return (rule.Id, channel.Id);
+    }
+
+    private async Task<Guid> NewAlertAsync(Guid tenantId, Guid siteId, Guid cameraId)
+    {
+        var (ruleId, _) = await NewRuleAsync(tenantId);
+        await using var db = _factory.Database.CreateContext();
+        var alert = new Alert
+        {
+            TenantId = tenantId, SiteId = siteId, CameraId = cameraId, RuleId = ruleId, Key = "state", Summary = "Offline", OpenedAt = DateTimeOffset.UtcNow,
+            ConditionSince = DateTimeOffset.UtcNow,
+        };
+        db.Alerts.Add(alert);
+        await db.SaveChangesAsync();
+        return alert.Id;
+    }
+
     private async Task<Guid> NewImageAsync(Guid tenantId)
     {
         await using var db = _factory.Database.CreateContext();

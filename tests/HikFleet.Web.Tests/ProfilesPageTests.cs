@@ -144,6 +144,41 @@ public sealed class ProfilesPageTests : BunitContext, IClassFixture<MigratedData
         Assert.Empty(page.FindAll("[data-testid=edit-profile]"));
     }
 
+    [Fact]
+    public async Task The_hardening_fields_are_edited_with_their_range_checked()
+    {
+        var tenant = await NewTenantAsync();
+        await using (var db = _database.CreateContext())
+        {
+            db.ConfigurationProfiles.Add(new ConfigurationProfile
+            {
+                TenantId = tenant.Id, Name = "Hardened",
+                Settings = new ProfileSettings { LoginLock = new LoginLockPolicy(true, 5, 30), HttpsEnabled = true, CloudAccessAllowed = false }.ToJson(),
+            });
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        await SignInAsync(FleetRoles.TenantAdmin, new TenantMembership { TenantId = tenant.Id });
+        var page = RenderPage();
+        Assert.Contains("no cloud · login lock on after 5 for 30 min · HTTPS on", page.Markup);
+
+        await ClickAsync(page, "[data-testid=edit-profile]");
+        Assert.Equal("5", page.Find("#profile-login-attempts").GetAttribute("value"));
+        Assert.Equal("30", page.Find("#profile-lock-minutes").GetAttribute("value"));
+        page.Find("#profile-login-attempts").Change("2");
+        await ClickAsync(page, "[data-testid=save-profile]");
+        page.WaitForAssertion(() => Assert.Contains("Failed logins before the lock are between 3 and 20 (the cameras' range); 2 is not.", page.Markup));
+
+        page.Find("#profile-login-attempts").Change("8");
+        page.Find("#profile-lock-minutes").Change("45");
+        await ClickAsync(page, "[data-testid=save-profile]");
+        page.WaitForAssertion(() => Assert.Contains("login lock on after 8 for 45 min · HTTPS on", page.Markup));
+        await using var check = _database.CreateContext();
+        var saved = ProfileSettings.FromJson((await check.ConfigurationProfiles.AsNoTracking().SingleAsync(p => p.TenantId == tenant.Id, TestContext.Current.CancellationToken)).Settings);
+        Assert.Equal(new LoginLockPolicy(true, 8, 45), saved.LoginLock);
+        Assert.True(saved.HttpsEnabled);
+    }
+
     private sealed class UnusedScheduler : IOperationScheduler
     {
         public void Enqueue(Guid operationId) => throw new InvalidOperationException("The profiles page does not start operations.");

@@ -31,6 +31,10 @@ public sealed class FleetDbContext(DbContextOptions<FleetDbContext> options)
     public DbSet<DiscoverySighting> DiscoverySightings => Set<DiscoverySighting>();
     public DbSet<FirmwareRelease> FirmwareReleases => Set<FirmwareRelease>();
     public DbSet<FirmwareImage> FirmwareImages => Set<FirmwareImage>();
+    public DbSet<AlertChannel> AlertChannels => Set<AlertChannel>();
+    public DbSet<AlertRule> AlertRules => Set<AlertRule>();
+    public DbSet<Alert> Alerts => Set<Alert>();
+    public DbSet<AlertNotification> AlertNotifications => Set<AlertNotification>();
     public DbSet<Operation> Operations => Set<Operation>();
     public DbSet<OperationStep> OperationSteps => Set<OperationStep>();
     public DbSet<ConfigurationBackup> ConfigurationBackups => Set<ConfigurationBackup>();

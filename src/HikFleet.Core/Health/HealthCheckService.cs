@@ -7,6 +7,7 @@ using System.Threading.Channels;
 using HikFleet.Core.Data;
 using HikFleet.Core.Data.Entities;
 using HikFleet.Core.Devices;
+using HikFleet.Core.Profiles;
 using HikFleet.Core.Vault;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -114,16 +115,31 @@ public sealed class HealthCheckService
 
     private sealed record SiteInfo(Guid Id, Guid TenantId, List<IPNetwork> Subnets);
 
+    /// <summary>
+    /// Whether this check reads the hardening settings: never read, read longer ago than the interval (less up to a tenth, fixed
+    /// per camera, so a fleet read in one sweep spreads over later sweeps instead of spiking together every interval), an operation
+    /// on the camera or a change of the site's profile since the last read, or "check now".
+    /// </summary>
+    private bool HardeningDue(Camera camera, DateTimeOffset now, bool checkNow, DateTimeOffset? profileChangedAt, DateTimeOffset? operationFinishedAt)
+    {
+        if (checkNow || camera.HardeningCheckedAt is not { } checkedAt) return true;
+        if (profileChangedAt > checkedAt || operationFinishedAt > checkedAt) return true;
+        var spread = (camera.Id.GetHashCode() & 0x3FF) / 10240.0; // 0 … 0.1
+        return now - checkedAt >= _options.HardeningInterval * (1 - spread);
+    }
+
     private async Task<HealthSweepResult> SweepAsync(Guid siteId, Guid? onlyCamera, CancellationToken ct)
     {
         List<Camera> cameras;
         Dictionary<Guid, DeviceSecret?> secrets;
         HealthContext context;
         SiteInfo site;
+        HashSet<Guid> hardeningDue;
         await using (var db = await _contexts.CreateDbContextAsync(ct))
         {
-            site = await db.Sites.AsNoTracking().Where(s => s.Id == siteId).Select(s => new SiteInfo(s.Id, s.TenantId, s.Subnets))
-                .SingleOrDefaultAsync(ct) ?? throw new InvalidOperationException($"Site {siteId} does not exist.");
+            var siteRow = await db.Sites.AsNoTracking().SingleOrDefaultAsync(s => s.Id == siteId, ct)
+                          ?? throw new InvalidOperationException($"Site {siteId} does not exist.");
+            site = new SiteInfo(siteRow.Id, siteRow.TenantId, siteRow.Subnets);
             var managed = db.Cameras.AsNoTracking().Where(c => c.SiteId == siteId && c.Lifecycle == CameraLifecycle.Managed);
             // A camera an operation is restarting or resetting right now is expected to be down or inactive: the scheduled sweep
             // leaves it alone (the operation verifies it), so the dashboard does not show a planned reboot as an outage.
@@ -134,9 +150,23 @@ public sealed class HealthCheckService
                 .ToListAsync(ct);
             var shared = await managed.Where(c => c.Address != null).GroupBy(c => c.Address).Where(g => g.Count() > 1).Select(g => g.Key!)
                 .ToListAsync(ct);
+            // Known releases: the global list plus the newest images of the site's tenant's firmware library (issue #10).
             var releases = await db.FirmwareReleases.AsNoTracking().ToListAsync(ct);
-            context = new HealthContext(site.Subnets, shared.ToHashSet(), releases, _options);
+            releases.AddRange((await db.FirmwareImages.AsNoTracking().Where(i => i.TenantId == siteRow.TenantId)
+                    .Select(i => new { i.Models, i.Version, i.Build, i.UploadedAt }).ToListAsync(ct))
+                .SelectMany(i => i.Models.Select(m => new FirmwareRelease { Model = m, Version = i.Version, Build = i.Build, CreatedAt = i.UploadedAt })));
+            var profile = await ProfileService.EffectiveAsync(db, siteRow, ct);
+            context = new HealthContext(site.Subnets, shared.ToHashSet(), releases, _options, HardeningPolicy.From(profile.Settings));
             secrets = await OpenSecretsAsync(db, cameras, ct);
+
+            var now = _time.GetUtcNow();
+            var since = now - _options.HardeningInterval;
+            var profileChangedAt = await db.ConfigurationProfiles
+                .Where(p => p.TenantId == site.TenantId && (p.SiteId == null || p.SiteId == siteId)).MaxAsync(p => (DateTimeOffset?)p.UpdatedAt, ct);
+            var operations = await db.Operations.Where(o => o.SiteId == siteId && o.FinishedAt > since)
+                .GroupBy(o => o.CameraId).Select(g => new { g.Key, At = g.Max(o => o.FinishedAt) }).ToDictionaryAsync(g => g.Key, g => g.At, ct);
+            hardeningDue = cameras.Where(c => HardeningDue(c, now, onlyCamera is not null, profileChangedAt, operations.GetValueOrDefault(c.Id)))
+                .Select(c => c.Id).ToHashSet();
         }
 
         var states = new Dictionary<HealthState, int>();
@@ -150,7 +180,8 @@ public sealed class HealthCheckService
             try
             {
                 await Parallel.ForEachAsync(cameras, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.MaxConcurrency), CancellationToken = ct },
-                    async (camera, token) => await results.Writer.WriteAsync(await ProbeSafelyAsync(camera, secrets.GetValueOrDefault(camera.Id), token), token));
+                    async (camera, token) => await results.Writer.WriteAsync(
+                        await ProbeSafelyAsync(camera, secrets.GetValueOrDefault(camera.Id), hardeningDue.Contains(camera.Id), token), token));
             }
             finally
             {
@@ -218,11 +249,11 @@ public sealed class HealthCheckService
         }
     }
 
-    private async Task<HealthObservation> ProbeSafelyAsync(Camera camera, DeviceSecret? secret, CancellationToken ct)
+    private async Task<HealthObservation> ProbeSafelyAsync(Camera camera, DeviceSecret? secret, bool readHardening, CancellationToken ct)
     {
         try
         {
-            return await _probe.ProbeAsync(camera, secret, ct);
+            return await _probe.ProbeAsync(camera, secret, ct, readHardening);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
@@ -285,7 +316,9 @@ public sealed class HealthCheckService
             try
             {
                 var previousSnapshot = snapshots.GetValueOrDefault(camera.Id);
-                var verdict = HealthEvaluator.Evaluate(camera, obs, previousSnapshot, restarts.GetValueOrDefault(camera.Id), context);
+                var previousHardening = findings[camera.Id].Where(f => HealthFindings.HardeningCodes.Contains(f.Code))
+                    .Select(f => new HealthFinding(f.Code, f.Severity, f.Summary, f.Evidence ?? "", f.Fix ?? "")).ToList();
+                var verdict = HealthEvaluator.Evaluate(camera, obs, previousSnapshot, restarts.GetValueOrDefault(camera.Id), context, previousHardening);
                 Apply(db, camera, obs, verdict, findings[camera.Id].ToList(), previousSnapshot, recent.GetValueOrDefault(camera.Id) ?? [], now);
                 written.Add(camera.Health);
             }
@@ -311,6 +344,8 @@ public sealed class HealthCheckService
         else if (obs.AuthFailure is { } authFailure) _access.RecordFailure(camera, obs.Secret, authFailure);
 
         camera.HealthCheckedAt = now;
+        // When the check started, not when it was written: an operation that finished meanwhile still makes the next read due.
+        if (obs.Hardening is not null) camera.HardeningCheckedAt = obs.At;
         camera.LatencyMs = obs.LatencyMs;
         if (obs.DeviceAnswered && obs.Blocked is null) camera.LastSeenAt = now;
         if (obs.Activated is { } activated) camera.Activated = activated;
@@ -358,7 +393,8 @@ public sealed class HealthCheckService
         // ---- Findings: open or resolve a code only when enough consecutive checks agree ----
         var confirmAfter = Math.Max(1, _options.ConfirmChecks);
         var previous = recentCodes.Take(confirmAfter - 1).ToList();
-        bool Agreed(string code, bool present) => firstCheck || confirmAfter <= 1 ||
+        // Hardening codes are configuration read at a slow cadence: the read itself decides (see HealthFindings.HardeningCodes).
+        bool Agreed(string code, bool present) => firstCheck || confirmAfter <= 1 || HealthFindings.HardeningCodes.Contains(code) ||
             (previous.Count >= confirmAfter - 1 && previous.All(codes => codes.Contains(code) == present));
         foreach (var finding in verdict.Findings)
         {

@@ -9,12 +9,25 @@ using static HikFleet.Core.Health.HealthFindings;
 
 namespace HikFleet.Core.Health;
 
-/// <summary>What the rest of the inventory says that a check needs: the site's subnets, shared addresses, firmware releases, identities.</summary>
+/// <summary>
+/// What the rest of the inventory says that a check needs: the site's subnets, shared addresses, firmware releases, identities, and
+/// the hardening policy of the site's effective profile.
+/// </summary>
 internal sealed record HealthContext(
     IReadOnlyList<IPNetwork> Subnets,
     IReadOnlySet<IPAddress> SharedAddresses,
     IReadOnlyList<FirmwareRelease> Releases,
-    HealthOptions Options);
+    HealthOptions Options,
+    HardeningPolicy? Hardening = null);
+
+/// <summary>What the site's effective profile says about hardening (<see cref="Profiles.ProfileService.EffectiveAsync(Guid, CancellationToken)"/>).</summary>
+/// <param name="CloudForbidden">CloudAccessAllowed == false: a camera with EZVIZ/Hik-Connect on is against policy.</param>
+/// <param name="LoginLockDeliberatelyOff">LoginLock.Enabled == false: the site chose to run without the lock (no finding).</param>
+internal sealed record HardeningPolicy(bool CloudForbidden, bool LoginLockDeliberatelyOff)
+{
+    public static HardeningPolicy From(Profiles.ProfileSettings settings) =>
+        new(settings.CloudAccessAllowed == false, settings.LoginLock is { Enabled: false });
+}
 
 /// <summary>The judgement of one check, before flap suppression.</summary>
 internal sealed class HealthVerdict
@@ -38,13 +51,17 @@ internal sealed class HealthVerdict
 /// </summary>
 internal static class HealthEvaluator
 {
+    /// <param name="previousHardening">The camera's open hardening findings (<see cref="HardeningCodes"/>): kept when this check did not
+    /// read the hardening settings, or could not read one of them.</param>
     public static HealthVerdict Evaluate(Camera camera, HealthObservation obs, CameraSnapshot? previousSnapshot, int restartsInWindow,
-        HealthContext context)
+        HealthContext context, IReadOnlyCollection<HealthFinding>? previousHardening = null)
     {
         var o = context.Options;
         var v = new HealthVerdict();
+        var hardening = HardeningFindings(camera, obs, context.Hardening ?? new HardeningPolicy(false, false), previousHardening ?? []);
         if (obs.InternalError is { } error)
         {
+            v.Findings.AddRange(hardening);
             v.State = HealthState.Unknown;
             v.Summary = Bound(error, 300)!;
             return v;
@@ -100,9 +117,62 @@ internal static class HealthEvaluator
             }
         }
 
+        // Last known configuration: shown whatever the camera's state now (an offline camera still has EZVIZ on), and only a
+        // warning, as any other warning finding.
+        v.Findings.AddRange(hardening);
         v.State = gate ?? StateFrom(v, obs);
         v.Summary = SummaryOf(v);
         return v;
+    }
+
+    /// <summary>
+    /// Hardening findings: from this check's read where it has one, else the previous read's (carried unchanged). A policy that no
+    /// longer forbids cloud access, or that now turns the login lock off on purpose, drops the carried finding at once.
+    /// </summary>
+    internal static List<HealthFinding> HardeningFindings(Camera camera, HealthObservation obs, HardeningPolicy policy,
+        IReadOnlyCollection<HealthFinding> previous)
+    {
+        var found = new List<HealthFinding>();
+        var h = obs.Hardening;
+        void Carry(string code)
+        {
+            if (previous.FirstOrDefault(f => f.Code == code) is { } kept) found.Add(kept);
+        }
+
+        if (policy.CloudForbidden)
+        {
+            if (h is null || h.Failed.Contains(HardeningObservation.Cloud)) Carry(CloudEnabled);
+            else if (h.CloudAccess is { Enabled: true })
+            {
+                found.Add(Warning(CloudEnabled, "Cloud access (EZVIZ/Hik-Connect) is on against the site's policy",
+                    $"{Where(camera)} reports EZVIZ enabled=true (registerStatus '{Bound(h.CloudAccess.RegisterStatus, 32) ?? "?"}'); the site's " +
+                    "configuration profile says CloudAccessAllowed = false (§2.11).",
+                    "Apply the site's configuration profile (its \"Cloud access: blocked\" setting, CloudAccessAllowed = false, switches EZVIZ/Hik-Connect off)."));
+            }
+        }
+
+        if (!policy.LoginLockDeliberatelyOff)
+        {
+            if (h is null || h.Failed.Contains(HardeningObservation.LoginLock)) Carry(LoginLockDisabled);
+            else if (h.IllegalLoginLock is { Enabled: false })
+            {
+                found.Add(Warning(LoginLockDisabled, "Illegal-login lock is off",
+                    $"{Where(camera)} reports illegalLoginLock enabled=false: password guessing is not slowed down (§1.5).",
+                    "Set the login lock in the site's configuration profile (LoginLock: on, e.g. 5 attempts, 30 minutes) and apply the profile."));
+            }
+        }
+
+        if (h is null || h.Failed.Contains(HardeningObservation.Access)) Carry(HttpOnly);
+        else if (h.AdminAccesses is { HttpOnly: true } access)
+        {
+            var https = access.Https is null ? "no HTTPS option is listed" : "HTTPS is disabled";
+            found.Add(Warning(HttpOnly, "Web access over HTTP only",
+                $"{Where(camera)}: adminAccesses has HTTP on port {access.Http?.Port?.ToString(CultureInfo.InvariantCulture) ?? "?"} and {https}: logins and " +
+                "settings travel unencrypted (§1.1, §6).",
+                "Turn on \"HTTPS\" (HttpsEnabled) in the site's configuration profile and apply it; HikFleet switches HTTPS on and never switches HTTP off."));
+        }
+
+        return found;
     }
 
     private static HealthState StateFrom(HealthVerdict v, HealthObservation obs)
@@ -226,7 +296,7 @@ internal static class HealthEvaluator
         {
             v.Findings.Add(Warning(NtpDisabled, "Clock not synchronised (NTP off)",
                 $"timeMode is '{Bound(mode, 32)}'.",
-                "Enable NTP with the site's NTP server so recordings and events carry the right time."));
+                "Set NTP servers in the site's configuration profile (NtpServers) and apply it: that switches the camera to NTP, so recordings and events carry the right time."));
         }
 
         if (obs.Storage is { } storage)
@@ -326,7 +396,7 @@ internal static class HealthEvaluator
         {
             v.Findings.Add(Critical(VulnerableFirmware, "Firmware with known vulnerabilities",
                 $"{Bound(model, 64)} on {fw}: " + string.Join("; ", advisories.Select(a => $"{a.Cve} ({a.Reason})")),
-                "Update the firmware to a fixed release (Hikvision HSRC advisories); until then keep the camera off untrusted networks."));
+                "Upgrade the firmware (Firmware page) to a fixed release (Hikvision HSRC advisories); until then keep the camera off untrusted networks."));
         }
 
         var newest = context.Releases
@@ -339,14 +409,12 @@ internal static class HealthEvaluator
         {
             v.Findings.Add(Warning(OutdatedFirmware, "Newer firmware available",
                 $"{Bound(model, 64)} runs {fw}; the newest known for it is {latest}.",
-                "Update the firmware (HikFleet backs up the configuration first)."));
+                "Upgrade the firmware (Firmware page); HikFleet backs up the configuration first."));
         }
     }
 
-    private static bool Matches(string pattern, string? model) =>
-        model is not null && (pattern.EndsWith('*')
-            ? model.StartsWith(pattern[..^1], StringComparison.OrdinalIgnoreCase)
-            : string.Equals(pattern, model, StringComparison.OrdinalIgnoreCase));
+    // One model-pattern rule for known releases and the firmware library (a trailing '*' is a prefix; '*' anywhere works).
+    private static bool Matches(string pattern, string? model) => Firmware.ModelPattern.Matches(pattern, model);
 
     private static void SnapshotFindings(HealthObservation obs, CameraSnapshot? previous, HealthOptions o, HealthVerdict v)
     {

@@ -38,6 +38,17 @@ public static class HealthFindings
     public const string PublicAddress = "public-address";
     public const string SubnetMismatch = "subnet-mismatch";
 
+    // Hardening checks (issue #10): read at the slower HealthOptions.HardeningInterval, kept between reads, fixed through profiles.
+    public const string CloudEnabled = "cloud-enabled";
+    public const string HttpOnly = "http-only";
+    public const string LoginLockDisabled = "login-lock-disabled";
+
+    /// <summary>
+    /// Codes decided by the hardening read: configuration, not a measurement, so they open and close on the read itself (no flap
+    /// suppression) and are carried unchanged between reads.
+    /// </summary>
+    public static readonly IReadOnlySet<string> HardeningCodes = new HashSet<string>(StringComparer.Ordinal) { CloudEnabled, HttpOnly, LoginLockDisabled };
+
     internal static HealthFinding Critical(string code, string summary, string evidence, string fix) => new(code, FindingSeverity.Critical, summary, evidence, fix);
     internal static HealthFinding Warning(string code, string summary, string evidence, string fix) => new(code, FindingSeverity.Warning, summary, evidence, fix);
 }

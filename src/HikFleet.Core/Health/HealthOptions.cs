@@ -42,6 +42,14 @@ public sealed class HealthOptions
     /// <summary>Share of the link speed the configured streams may use before <c>link-too-slow</c> (several clients pull a stream).</summary>
     public double LinkUtilisationLimit { get; set; } = 0.5;
 
+    /// <summary>
+    /// How often the hardening settings (cloud access, illegal-login lock, admin access protocols: three extra requests) are read
+    /// from each camera. Configuration changes rarely, and a sweep of 10,000 cameras every minute on 2 cores (issue #13) cannot
+    /// afford three more requests each; between reads the findings of the last read are kept. A camera is read again sooner after
+    /// an operation on it finished, after its site's profile changed, and on "check now".
+    /// </summary>
+    public TimeSpan HardeningInterval { get; set; } = TimeSpan.FromHours(6);
+
     /// <summary>Health samples older than this are deleted by <see cref="HealthRetentionJob"/>.</summary>
     public TimeSpan SampleRetention { get; set; } = TimeSpan.FromDays(30);
     /// <summary>Camera events (timeline) older than this are deleted by <see cref="HealthRetentionJob"/>.</summary>

@@ -40,10 +40,27 @@ internal sealed class HealthObservation
     public byte[]? Snapshot { get; set; }
     public SnapshotMeasurement? SnapshotMeasurement { get; set; }
     public IsapiException? SnapshotFailure { get; set; }
+    /// <summary>Set when this check read the hardening settings (only every <see cref="HealthOptions.HardeningInterval"/>).</summary>
+    public HardeningObservation? Hardening { get; set; }
     /// <summary>Steps that failed after the device answered (hostile or broken answers): step name and error.</summary>
     public List<(string Step, IsapiException Error)> StepFailures { get; } = [];
 
     public bool DeviceAnswered => ReachFailure is null && InternalError is null;
+}
+
+/// <summary>
+/// The hardening settings one check read. A resource the device does not have (notSupported) is "nothing to judge"; one that
+/// failed otherwise (busy, broken answer) is "unknown", and the finding of the previous read stands.
+/// </summary>
+internal sealed class HardeningObservation
+{
+    public const string Cloud = "cloud", LoginLock = "loginLock", Access = "adminAccesses";
+
+    public CloudAccess? CloudAccess { get; set; }
+    public IllegalLoginLock? IllegalLoginLock { get; set; }
+    public AdminAccesses? AdminAccesses { get; set; }
+    public HashSet<string> Unsupported { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> Failed { get; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -54,7 +71,9 @@ internal sealed class HealthObservation
 /// </summary>
 internal sealed class HealthProbe(DeviceAccess access, DeviceClientCache clients, TimeProvider time, HealthOptions options)
 {
-    public async Task<HealthObservation> ProbeAsync(Camera camera, DeviceSecret? secret, CancellationToken cancellationToken)
+    /// <param name="readHardening">Also read cloud access, the illegal-login lock and the admin access protocols (three requests,
+    /// only every <see cref="HealthOptions.HardeningInterval"/>).</param>
+    public async Task<HealthObservation> ProbeAsync(Camera camera, DeviceSecret? secret, CancellationToken cancellationToken, bool readHardening = false)
     {
         var obs = new HealthObservation { CameraId = camera.Id, At = time.GetUtcNow(), Secret = secret };
         if (camera.Address is null)
@@ -127,6 +146,7 @@ internal sealed class HealthProbe(DeviceAccess access, DeviceClientCache clients
             await SnapshotAsync(client, obs, ct);
             if (obs.Status is { NetPorts.Count: 0 } || obs.Status is null)
                 await Step(obs, "interfaces", async () => obs.Interfaces = await client.GetNetworkInterfacesAsync(ct));
+            if (readHardening) await ReadHardeningAsync(client, obs, ct);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && obs.LatencyMs is null)
         {
@@ -214,6 +234,34 @@ internal sealed class HealthProbe(DeviceAccess access, DeviceClientCache clients
         {
             // Not every model has every resource (no SD card slot, no storage API).
         }
+    }
+
+    /// <summary>
+    /// The hardening reads. Their failures are not step failures: a camera whose EZVIZ page is broken is not "unreadable" or in
+    /// error because of it (a hardening finding must not change the state beyond a warning); the previous finding stands instead.
+    /// </summary>
+    private static async Task ReadHardeningAsync(IsapiClient client, HealthObservation obs, CancellationToken ct)
+    {
+        var h = obs.Hardening = new HardeningObservation();
+        async Task Read(string name, Func<Task> read)
+        {
+            try
+            {
+                await read();
+            }
+            catch (IsapiException ex) when (ex.Kind == IsapiErrorKind.NotSupported)
+            {
+                h.Unsupported.Add(name);
+            }
+            catch (IsapiException)
+            {
+                h.Failed.Add(name);
+            }
+        }
+
+        await Read(HardeningObservation.Cloud, async () => h.CloudAccess = await client.GetCloudAccessAsync(ct));
+        await Read(HardeningObservation.LoginLock, async () => h.IllegalLoginLock = await client.GetIllegalLoginLockAsync(ct));
+        await Read(HardeningObservation.Access, async () => h.AdminAccesses = await client.GetAdminAccessesAsync(ct));
     }
 
     private async Task SnapshotAsync(IsapiClient client, HealthObservation obs, CancellationToken ct)

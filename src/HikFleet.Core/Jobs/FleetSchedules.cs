@@ -18,6 +18,8 @@ public static class FleetSchedules
         jobs.AddOrUpdate<Health.HealthRetentionJob>(HealthRetention, job => job.ExecuteAsync(CancellationToken.None), Cron.Daily(3));
         // Per-site discovery and health jobs follow the sites' settings (also synced at start and whenever a site is saved).
         jobs.AddOrUpdate<SiteScheduleSync>(SiteSchedules, job => job.SyncAllAsync(CancellationToken.None), "*/5 * * * *");
+        // Alerts: camera conditions held past their rules' delays become messages (grouped per site), resolves, escalations.
+        jobs.AddOrUpdate<Alerts.AlertEvaluationJob>(Alerts.AlertEvaluationJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), Cron.Minutely());
         // Operations whose job was lost (a crashed node) are resumed from their persisted step.
         jobs.AddOrUpdate<Operations.OperationWatchdogJob>(Operations.OperationWatchdogJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None),
             Cron.Minutely());

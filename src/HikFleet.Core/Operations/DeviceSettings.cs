@@ -8,8 +8,8 @@ namespace HikFleet.Core.Operations;
 
 /// <summary>
 /// A readable snapshot of the settings HikFleet restores after a reset and compares field by field: name, network, time, NTP, user
-/// names and levels (never passwords), streams, OSD, motion, cloud access and the illegal-login lock. Device-sourced text is data:
-/// bounded where it is read, rendered escaped.
+/// names and levels (never passwords), streams, OSD, motion, cloud access, the illegal-login lock and whether HTTPS is on.
+/// Device-sourced text is data: bounded where it is read, rendered escaped.
 /// </summary>
 public sealed record DeviceSettings
 {
@@ -23,6 +23,8 @@ public sealed record DeviceSettings
     public MotionSettings? Motion { get; init; }
     public bool? CloudAccessEnabled { get; init; }
     public LoginLockSettings? LoginLock { get; init; }
+    /// <summary>The HTTPS entry of adminAccesses is on (§1.1); null when the device lists no HTTPS option or could not be read.</summary>
+    public bool? HttpsEnabled { get; init; }
     /// <summary>Areas the device would not show (not supported, refused): restored from elsewhere or reported, never guessed.</summary>
     public IReadOnlyList<string> Unreadable { get; init; } = [];
 
@@ -40,7 +42,10 @@ public sealed record DeviceSettings
 
     public sealed record MotionSettings(bool? Enabled, int? Sensitivity, string? RegionType, string? GridMap);
 
-    public sealed record LoginLockSettings(bool? Enabled, int? MaxAttempts, int? LockMinutes);
+    /// <summary>The illegal-login lock in the device's units (§1.5).</summary>
+    /// <param name="LockSeconds">maxIllegalLoginLockTime, in seconds. Stored as "lockMinutes" by the first version of this record, which
+    /// always held the device's seconds under that name: the JSON name stays so older backups still read right.</param>
+    public sealed record LoginLockSettings(bool? Enabled, int? MaxAttempts, [property: JsonPropertyName("lockMinutes")] int? LockSeconds);
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -121,8 +126,10 @@ public sealed record DeviceSettings
         {
             f["loginLock.enabled"] = Str(l.Enabled);
             f["loginLock.maxAttempts"] = Str(l.MaxAttempts);
-            f["loginLock.lockMinutes"] = Str(l.LockMinutes);
+            f["loginLock.lockSeconds"] = Str(l.LockSeconds);
         }
+
+        if (HttpsEnabled is { } https) f["access.https"] = Str(https);
 
         return f;
     }

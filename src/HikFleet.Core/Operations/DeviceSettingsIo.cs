@@ -41,6 +41,7 @@ public static class DeviceSettingsIo
         var motion = await Area("motion", () => client.GetMotionDetectionAsync(1, ct));
         var cloud = await Area("cloud", () => client.GetCloudAccessAsync(ct));
         var loginLock = await Area("loginLock", () => client.GetIllegalLoginLockAsync(ct));
+        var access = await Area("access", () => client.GetAdminAccessesAsync(ct));
 
         return new DeviceSettings
         {
@@ -57,6 +58,7 @@ public static class DeviceSettingsIo
             Motion = motion is null ? null : new(motion.Enabled, motion.SensitivityLevel, Cut(motion.RegionType), Cut(motion.GridMap, 4096)),
             CloudAccessEnabled = cloud?.Enabled,
             LoginLock = loginLock is null ? null : new(loginLock.Enabled, loginLock.MaxIllegalLoginTimes, loginLock.MaxIllegalLoginLockTime),
+            HttpsEnabled = access?.Https?.Enabled,
             Unreadable = unreadable,
         };
     }
@@ -133,7 +135,20 @@ public static class DeviceSettingsIo
 
         if (differing.Contains("cloud") && wanted.CloudAccessEnabled is { } cloud) await Write("cloud access", () => client.SetCloudAccessAsync(cloud, ct));
         if (differing.Contains("loginLock") && wanted.LoginLock is { } l)
-            await Write("illegal-login lock", () => client.SetIllegalLoginLockAsync(new IllegalLoginLock(l.Enabled, l.MaxAttempts, l.LockMinutes), ct));
+            await Write("illegal-login lock", () => client.SetIllegalLoginLockAsync(new IllegalLoginLock(l.Enabled, l.MaxAttempts, l.LockSeconds), ct));
+
+        // HTTPS is only ever switched on, never off, and HTTP is never touched: HikFleet may be talking to the device over either,
+        // and switching one off could cut it off from the camera. The list is read fresh and written back whole with only HTTPS
+        // changed (the web UI's way, §1.1), so every other service keeps its state and port.
+        if (differing.Contains("access") && wanted.HttpsEnabled == true && current.HttpsEnabled != true)
+        {
+            await Write("HTTPS admin access", async () =>
+            {
+                var list = await client.GetAdminAccessesAsync(ct);
+                if (list.Https is null) throw new IsapiException(IsapiErrorKind.NotSupported, "the device offers no HTTPS option (§6); upgrade or replace it");
+                return await client.SetAdminAccessesAsync(list.Protocols.Select(p => p.Is("HTTPS") ? p with { Enabled = true } : p).ToList(), ct);
+            });
+        }
 
         var present = current.Users.Select(u => u.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var u in wanted.Users.Where(u => !present.Contains(u.Name)))

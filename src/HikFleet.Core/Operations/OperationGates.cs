@@ -124,15 +124,19 @@ public static class MaintenanceWindow
     public static TimeSpan? Wait(Site site, DateTimeOffset now)
     {
         if (site.MaintenanceStart is not { } start || site.MaintenanceEnd is not { } end || start == end) return null;
-        var zone = FindZone(site.TimeZone);
-        var local = TimeZoneInfo.ConvertTime(now, zone);
-        var t = TimeOnly.FromDateTime(local.DateTime);
-        var inside = start < end ? t >= start && t < end : t >= start || t < end;
-        if (inside) return null;
+        if (IsInside(start, end, site.TimeZone, now)) return null;
+        var local = TimeZoneInfo.ConvertTime(now, FindZone(site.TimeZone));
         var opensToday = local.Date + start.ToTimeSpan();
         var opens = opensToday > local.DateTime ? opensToday : opensToday.AddDays(1);
         var wait = opens - local.DateTime;
         return wait < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait;
+    }
+
+    /// <summary>Whether <paramref name="now"/> falls in the daily window [start, end) of the time zone (a window may cross midnight).</summary>
+    public static bool IsInside(TimeOnly start, TimeOnly end, string timeZone, DateTimeOffset now)
+    {
+        var t = TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, FindZone(timeZone)).DateTime);
+        return start < end ? t >= start && t < end : t >= start || t < end;
     }
 
     public static string Describe(Site site) =>

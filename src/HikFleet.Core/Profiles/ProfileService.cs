@@ -231,6 +231,12 @@ public sealed class ProfileService(
             Motion = motion,
             // Cloud access "allowed" leaves the device's choice alone; only "not allowed" is enforced.
             CloudAccessEnabled = profile.CloudAccessAllowed == false ? false : null,
+            LoginLock = profile.LoginLock is { } l
+                ? new DeviceSettings.LoginLockSettings(l.Enabled, l.MaxAttempts ?? current.LoginLock?.MaxAttempts,
+                    l.LockMinutes is { } minutes ? minutes * 60 : current.LoginLock?.LockSeconds)
+                : null,
+            // Like cloud access: only "on" is enforced; HikFleet never switches HTTPS off.
+            HttpsEnabled = profile.HttpsEnabled == true ? true : null,
         };
     }
 
@@ -256,6 +262,14 @@ public sealed class ProfileService(
         if (profile.MotionEnabled is not null) f.Add("motion.enabled");
         if (profile.MotionSensitivity is not null) f.Add("motion.sensitivity");
         if (profile.CloudAccessAllowed == false) f.Add("cloud.enabled");
+        if (profile.LoginLock is { } l)
+        {
+            f.Add("loginLock.enabled");
+            if (l.MaxAttempts is not null) f.Add("loginLock.maxAttempts");
+            if (l.LockMinutes is not null) f.Add("loginLock.lockSeconds");
+        }
+
+        if (profile.HttpsEnabled == true) f.Add("access.https");
         return f;
     }
 

@@ -30,6 +30,13 @@ public sealed record ProfileSettings
     /// switches a cloud connection on by itself).
     /// </summary>
     public bool? CloudAccessAllowed { get; init; }
+    /// <summary>The device's illegal-login lock (§1.5): on with its attempts and lock time, or deliberately off.</summary>
+    public LoginLockPolicy? LoginLock { get; init; }
+    /// <summary>
+    /// True: the device's HTTPS admin access is switched on (§1.1, §6 "HTTP without an HTTPS option"). False or unset: the device's
+    /// choice is left alone. HikFleet never switches HTTPS or HTTP off: it may be talking to the camera over either.
+    /// </summary>
+    public bool? HttpsEnabled { get; init; }
     /// <summary>Device password rules (used by password rotation, issue #10; not written to devices by a profile).</summary>
     public PasswordPolicy? PasswordPolicy { get; init; }
 
@@ -66,13 +73,16 @@ public sealed record ProfileSettings
         MotionEnabled = MotionEnabled ?? fallback.MotionEnabled,
         MotionSensitivity = MotionSensitivity ?? fallback.MotionSensitivity,
         CloudAccessAllowed = CloudAccessAllowed ?? fallback.CloudAccessAllowed,
+        LoginLock = LoginLock ?? fallback.LoginLock,
+        HttpsEnabled = HttpsEnabled ?? fallback.HttpsEnabled,
         PasswordPolicy = PasswordPolicy ?? fallback.PasswordPolicy,
     };
 
     /// <summary>True when the profile sets nothing a device would see.</summary>
     [JsonIgnore]
     public bool IsEmptyForDevices => TimeZone is null && NtpServers is null && OsdNamePattern is null && MainStream is null && SubStream is null
-                                     && MotionEnabled is null && MotionSensitivity is null && CloudAccessAllowed is null;
+                                     && MotionEnabled is null && MotionSensitivity is null && CloudAccessAllowed is null && LoginLock is null
+                                     && HttpsEnabled is null;
 
     /// <summary>
     /// Renders <see cref="OsdNamePattern"/> for one camera: placeholders replaced, characters a device may refuse replaced by '-',
@@ -99,6 +109,13 @@ public sealed record ProfileSettings
 /// <param name="BitrateControl">CBR or VBR.</param>
 public sealed record StreamProfile(string Codec, int Width, int Height, int MaxFps, int BitrateKbps, string BitrateControl);
 
+/// <summary>The illegal-login lock a profile wants (§1.5).</summary>
+/// <param name="Enabled">Lock the login after repeated failures (the factory default; off is a deliberate choice, e.g. for a VMS that
+/// keeps a wrong password, and silences the <c>login-lock-disabled</c> finding).</param>
+/// <param name="MaxAttempts">Failed logins before the lock, 3-20 (the device's range); null keeps the device's.</param>
+/// <param name="LockMinutes">Lock duration in minutes, 1-120 (the device takes up to 7200 s); null keeps the device's.</param>
+public sealed record LoginLockPolicy(bool Enabled, int? MaxAttempts = null, int? LockMinutes = null);
+
 /// <summary>Device password rules for the fleet (§3.4 allows 8-16 characters).</summary>
 public sealed record PasswordPolicy(int MinimumLength, int? RotateEveryDays);
 
@@ -106,6 +123,10 @@ public sealed record PasswordPolicy(int MinimumLength, int? RotateEveryDays);
 public static class ProfileValidator
 {
     public const int MaxNtpServers = 2;
+    /// <summary>maxIllegalLoginTimes the devices accept (§1.5).</summary>
+    public const int MinLoginAttempts = 3, MaxLoginAttempts = 20;
+    /// <summary>Lock time in minutes (maxIllegalLoginLockTime is seconds, at most 7200).</summary>
+    public const int MinLockMinutes = 1, MaxLockMinutes = 120;
     public const int MaxOsdLength = 32;
     public const int MaxNameLength = 200;
     public static readonly IReadOnlyList<string> Codecs = ["H.264", "H.265"];
@@ -168,6 +189,16 @@ public static class ProfileValidator
             Add(nameof(ProfileSettings.MotionSensitivity), "Motion sensitivity is between 0 and 100.");
         if (settings.MotionSensitivity is not null && settings.MotionEnabled == false)
             Add(nameof(ProfileSettings.MotionSensitivity), "A sensitivity only matters with motion detection on.");
+
+        if (settings.LoginLock is { } loginLock)
+        {
+            if (loginLock.MaxAttempts is { } attempts && attempts is < MinLoginAttempts or > MaxLoginAttempts)
+                Add(nameof(ProfileSettings.LoginLock), $"Failed logins before the lock are between {MinLoginAttempts} and {MaxLoginAttempts} (the cameras' range); {attempts} is not.");
+            if (loginLock.LockMinutes is { } minutes && minutes is < MinLockMinutes or > MaxLockMinutes)
+                Add(nameof(ProfileSettings.LoginLock), $"The lock lasts {MinLockMinutes} to {MaxLockMinutes} minutes; {minutes} is not.");
+            if (!loginLock.Enabled && (loginLock.MaxAttempts is not null || loginLock.LockMinutes is not null))
+                Add(nameof(ProfileSettings.LoginLock), "Attempts and lock time only matter with the login lock on.");
+        }
 
         if (settings.PasswordPolicy is { } policy)
         {

@@ -239,6 +239,42 @@ public sealed class CredentialVault(VaultKeyRing keys, IDbContextFactory<FleetDb
         return secret;
     }
 
+    /// <summary>
+    /// Seals a secret that is not a device password (a webhook's signing key) with the current vault key, bound to
+    /// <paramref name="context"/> (e.g. the channel id): a sealed value copied onto another row does not open.
+    /// </summary>
+    public (string KeyId, byte[] Sealed) SealSecret(string secret, string context)
+    {
+        var plain = Encoding.UTF8.GetBytes(secret);
+        var sealedBytes = new byte[NonceSize + plain.Length + TagSize];
+        RandomNumberGenerator.Fill(sealedBytes.AsSpan(0, NonceSize));
+        using var aes = new AesGcm(keys.Current, TagSize);
+        aes.Encrypt(sealedBytes.AsSpan(0, NonceSize), plain, sealedBytes.AsSpan(NonceSize, plain.Length), sealedBytes.AsSpan(NonceSize + plain.Length),
+            Encoding.UTF8.GetBytes($"hikfleet-secret|{context}"));
+        CryptographicOperations.ZeroMemory(plain);
+        return (keys.CurrentId, sealedBytes);
+    }
+
+    /// <summary>Opens what <see cref="SealSecret"/> sealed; fails closed with <see cref="VaultException"/>.</summary>
+    public string OpenSecret(string keyId, byte[] sealedBytes, string context)
+    {
+        if (!keys.TryGet(keyId, out var key)) throw new VaultException($"A secret was sealed with vault key '{keyId}', which is not configured.");
+        if (sealedBytes.Length < NonceSize + TagSize) throw new VaultException("A sealed secret is damaged.");
+        var plain = new byte[sealedBytes.Length - NonceSize - TagSize];
+        try
+        {
+            using var aes = new AesGcm(key, TagSize);
+            aes.Decrypt(sealedBytes.AsSpan(0, NonceSize), sealedBytes.AsSpan(NonceSize, plain.Length), sealedBytes.AsSpan(NonceSize + plain.Length), plain,
+                Encoding.UTF8.GetBytes($"hikfleet-secret|{context}"));
+        }
+        catch (CryptographicException ex)
+        {
+            throw new VaultException("A sealed secret cannot be opened (wrong key or altered data).", ex);
+        }
+
+        return Encoding.UTF8.GetString(plain);
+    }
+
     private static byte[] AssociatedData(Guid? cameraId, Guid? siteId, string userName) =>
         Encoding.UTF8.GetBytes($"hikfleet-credential|camera:{cameraId}|site:{siteId}|user:{userName}");
 }

@@ -86,6 +86,34 @@ internal sealed class ControlServer : IAsyncDisposable
             }
             return Results.Json(Describe(d), Json);
         });
+        app.MapPost("/devices/{serial}/settings", async (string serial, HttpRequest request) =>
+        {
+            if (Lookup(serial) is not { } d)
+                return Results.NotFound();
+            if (request.ContentLength is > 64 * 1024)
+                return Results.BadRequest(new { error = "body too large" });
+            HardeningPatch? patch;
+            try
+            {
+                patch = await JsonSerializer.DeserializeAsync<HardeningPatch>(request.Body, Json, request.HttpContext.RequestAborted).ConfigureAwait(false);
+            }
+            catch (JsonException e)
+            {
+                return Results.BadRequest(new { error = e.Message });
+            }
+            if (patch is null)
+                return Results.BadRequest(new { error = "a JSON object is expected" });
+            if (patch.TimeMode is { } mode && mode is not ("NTP" or "manual"))
+                return Results.BadRequest(new { error = "timeMode is NTP or manual" });
+            lock (d.Sync)
+            {
+                if (patch.CloudEnabled is { } cloud) d.Config.Cloud.Enabled = cloud;
+                if (patch.LoginLockEnabled is { } loginLock) d.Config.LoginLock.Enabled = loginLock;
+                if (patch.HttpsAccessEnabled is { } https) d.Config.HttpsEnabled = https;
+                if (patch.TimeMode is { } time) d.Config.Time.TimeMode = time;
+            }
+            return Results.Json(Describe(d), Json);
+        });
         app.MapPost("/devices/{serial}/reboot", (string serial) =>
         {
             if (Lookup(serial) is not { } d)
@@ -142,7 +170,17 @@ internal sealed class ControlServer : IAsyncDisposable
         ["realm"] = d.Realm,
         ["certificateSha256"] = d.GeneratedCertificateSha256Hex,
         ["faults"] = FaultPatch.Describe(d.Faults),
+        ["settings"] = new Dictionary<string, object?>
+        {
+            ["cloudEnabled"] = d.Config.Cloud.Enabled,
+            ["loginLockEnabled"] = d.Config.LoginLock.Enabled,
+            ["httpsAccessEnabled"] = d.Config.HttpsEnabled,
+            ["timeMode"] = d.Config.Time.TimeMode,
+        },
     };
+
+    /// <summary>The hardening-relevant settings the control API may change (what a technician would click in the web UI).</summary>
+    private sealed record HardeningPatch(bool? CloudEnabled, bool? LoginLockEnabled, bool? HttpsAccessEnabled, string? TimeMode);
 
     private static string Page(VirtualFleet fleet)
     {

@@ -161,6 +161,11 @@ public sealed class DeviceConfiguration
     public CloudSettings Cloud { get; set; } = new();
     /// <summary>Illegal login lock.</summary>
     public LoginLockSettings LoginLock { get; set; } = new();
+    /// <summary>
+    /// The HTTPS entry of adminAccesses is enabled (§1.1; on by default on current firmware, as in the real fixture). Only the
+    /// setting: whether the device actually serves HTTPS is the fleet's/spec's <c>Https</c> option, fixed for a device's life.
+    /// </summary>
+    public bool HttpsEnabled { get; set; } = true;
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
     /// <summary>Deep copy.</summary>

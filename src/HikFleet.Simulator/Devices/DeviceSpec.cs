@@ -33,6 +33,14 @@ public sealed class DeviceSpec
     public double? UptimeSeconds { get; set; }
     /// <summary>Which HTTP authentication the device offers (default: Digest MD5; the legacy model adds Basic).</summary>
     public AuthenticationStyle? Authentication { get; set; }
+    /// <summary>EZVIZ / Hik-Connect on (§2.11); null = the fleet's seeded choice.</summary>
+    public bool? CloudEnabled { get; set; }
+    /// <summary>Illegal-login lock on (§1.5); null = on (factory default).</summary>
+    public bool? LoginLockEnabled { get; set; }
+    /// <summary>The HTTPS entry of adminAccesses enabled (§1.1); null = on (factory default). The setting only, see <see cref="Https"/>.</summary>
+    public bool? HttpsAccessEnabled { get; set; }
+    /// <summary>timeMode NTP or manual (§2.4); null = NTP.</summary>
+    public string? TimeMode { get; set; }
     /// <summary>Initial faults.</summary>
     public DeviceFaults? Faults { get; set; }
 }

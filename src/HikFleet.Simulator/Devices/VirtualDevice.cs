@@ -312,6 +312,23 @@ public sealed class VirtualDevice
 
     internal Task<SimResponse> HandleHttpAsync(SimRequest request, CancellationToken ct) => Task.FromResult(IsapiRouter.Handle(this, request));
 
+    /// <summary>Called by the router for each request it serves (authenticated, or a pre-login helper).</summary>
+    internal void CountRequest(SimRequest request) => _requestCounts.AddOrUpdate(RequestKey(request.Method, request.Path), 1, (_, n) => n + 1);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _requestCounts = new(StringComparer.Ordinal);
+
+    private static string RequestKey(string method, string path) => method.ToUpperInvariant() + " " + path.TrimEnd('/').ToLowerInvariant();
+
+    /// <summary>
+    /// Requests this device served for <paramref name="path"/> (case-insensitive, any query ignored) with <paramref name="method"/>:
+    /// authenticated ones (whatever the answer) and pre-login helpers; Digest challenges and rejected logins are not counted. How
+    /// tests prove what a client did or did not ask.
+    /// </summary>
+    public int RequestCount(string path, string method = "GET") => _requestCounts.GetValueOrDefault(RequestKey(method, path.Split('?')[0]));
+
+    /// <summary>Every request this device served (see <see cref="RequestCount"/>).</summary>
+    public int TotalRequests => _requestCounts.Values.Sum();
+
     internal CancellationToken SessionToken => _session.Token;
 
     /// <summary>True while the HTTP listener is bound (false when down, faulted offline, or on an address the host lacks).</summary>

@@ -251,15 +251,59 @@ internal static partial class IsapiRouter
         return bits != 0 && (~bits & (~bits + 1)) == 0;
     }
 
-    private static SimResponse AdminAccesses(VirtualDevice d)
+    private static SimResponse AdminAccesses(VirtualDevice d) => Response(Root(d.Family, "AdminAccessProtocolList",
+        AdminAccessList(d).Select(p => (object?)E("AdminAccessProtocol", E("id", p.Id), E("enabled", p.Enabled), E("protocol", p.Protocol), E("portNo", p.Port)))
+            .ToArray()));
+
+    /// <summary>The entries of §1.1 in device order; HTTPS as the setting says (HTTPS need not be served for the setting to be on).</summary>
+    private static List<(int Id, string Protocol, int Port, bool Enabled)> AdminAccessList(VirtualDevice d)
     {
-        XElement P(int id, string protocol, int port, bool enabled = true) => E("AdminAccessProtocol", E("id", id), E("enabled", enabled), E("protocol", protocol), E("portNo", port));
-        return Response(Root(d.Family, "AdminAccessProtocolList",
-            P(1, "HTTP", d.HttpPort),
-            P(2, "HTTPS", d.HttpsPort ?? 443, d.HttpsPort is not null),
-            P(3, "DEV_MANAGE", 8000),
-            P(4, "RTSP", 554),
-            d.ModelInfo.IsLegacy ? null : P(5, "SDK_OVER_TLS", 8443)));
+        var list = new List<(int, string, int, bool)>
+        {
+            (1, "HTTP", d.HttpPort, true),
+            (2, "HTTPS", d.HttpsPort ?? 443, d.Config.HttpsEnabled),
+            (3, "DEV_MANAGE", 8000, true),
+            (4, "RTSP", 554, true),
+        };
+        if (!d.ModelInfo.IsLegacy)
+            list.Add((5, "SDK_OVER_TLS", 8443, true));
+        return list;
+    }
+
+    /// <summary>
+    /// PUT of the list (or of one entry), matched by id or protocol. Only HTTPS's <c>enabled</c> is writable here: HTTP cannot be
+    /// switched off (the web UI offers no such switch, and the client may be talking HTTP), and port changes are not simulated
+    /// (they would rebind listeners and need a reboot, §5.4), so a different port is refused with badParameters.
+    /// </summary>
+    private static SimResponse PutAdminAccesses(VirtualDevice d, SimRequest r, DeviceUser user)
+    {
+        if (RequireAdmin(d, r, user) is { } denied)
+            return denied;
+        var (x, err) = ParseBody(d, r, "AdminAccessProtocolList", "AdminAccessProtocol");
+        if (err is not null)
+            return err;
+        var entries = x!.Name.LocalName == "AdminAccessProtocol" ? [x] : x.Elements().Where(e => e.Name.LocalName == "AdminAccessProtocol").ToList();
+        var current = AdminAccessList(d);
+        bool? https = null;
+        foreach (var e in entries)
+        {
+            var id = e.ChildInt("id");
+            var protocol = e.ChildValue("protocol");
+            var match = current.FindIndex(p => id is { } i ? p.Id == i : string.Equals(p.Protocol, protocol, StringComparison.OrdinalIgnoreCase));
+            if (match < 0)
+                return ResponseStatus.Error(d, r, 6, "badParameters", "unknown admin access entry");
+            var (_, name, port, enabled) = current[match];
+            if (e.ChildInt("portNo") is { } newPort && newPort != port)
+                return ResponseStatus.Error(d, r, 6, "badParameters", "port changes are not supported by the simulator");
+            var wanted = e.ChildBool("enabled") ?? enabled;
+            if (name == "HTTPS")
+                https = wanted;
+            else if (wanted != enabled)
+                return ResponseStatus.Error(d, r, 6, "badParameters", $"{name} cannot be switched {(wanted ? "on" : "off")}");
+        }
+        if (https is { } on)
+            d.Config.HttpsEnabled = on;
+        return ResponseStatus.Ok(d, r);
     }
 
     // ------------------------------------------------------------------ §2.4 time

@@ -24,6 +24,8 @@ internal static partial class IsapiRouter
             path = path == "/psia/custom/selfext/upgradestatus" ? "/isapi/system/upgradestatus" : "/isapi/" + path[6..];
 
         // Pre-login helpers (§3.2) answer without authentication, activated or not.
+        if (path is "/sdk/activatestatus" or "/isapi/security/challenge" or "/isapi/system/activate")
+            d.CountRequest(r);
         switch (path)
         {
             case "/sdk/activatestatus":
@@ -46,6 +48,7 @@ internal static partial class IsapiRouter
         switch (outcome)
         {
             case AuthOutcome.Ok:
+                d.CountRequest(r);
                 break;
             case AuthOutcome.Locked:
                 return Unauthorized(d, UserCheckBody(d, r, locked: true), stale: false);
@@ -91,7 +94,7 @@ internal static partial class IsapiRouter
             case "/isapi/security/users": return m switch { "GET" => Users(d), "POST" => PostUser(d, r, user), _ => MethodNotAllowed(d, r) };
             case "/isapi/security/usercheck": return m == "GET" ? IsapiXml.Response(UserCheckOk(d, user)) : MethodNotAllowed(d, r);
             case "/isapi/security/illegalloginlock": return m switch { "GET" => IllegalLoginLock(d), "PUT" => PutIllegalLoginLock(d, r, user), _ => MethodNotAllowed(d, r) };
-            case "/isapi/security/adminaccesses": return m == "GET" ? AdminAccesses(d) : MethodNotAllowed(d, r);
+            case "/isapi/security/adminaccesses": return m switch { "GET" => AdminAccesses(d), "PUT" => PutAdminAccesses(d, r, user), _ => MethodNotAllowed(d, r) };
             case "/isapi/system/configurationdata": return m switch { "GET" => ExportConfiguration(d, r, user), "PUT" or "POST" => ImportConfiguration(d, r, user), _ => MethodNotAllowed(d, r) };
             case "/isapi/system/updatefirmware": return m is "PUT" or "POST" ? UpdateFirmware(d, r, user) : MethodNotAllowed(d, r);
             case "/isapi/system/upgradestatus": return m == "GET" ? UpgradeStatus(d) : MethodNotAllowed(d, r);

@@ -29,6 +29,7 @@ public static class FleetApi
         api.MapProfileEndpoints();
         api.MapOperationEndpoints();
         api.MapFirmwareEndpoints();
+        api.MapAlertEndpoints();
         api.MapGet("/me", async (ClaimsPrincipal user, FleetScopeProvider scopes, CancellationToken ct) =>
             {
                 var scope = await scopes.GetAsync(user, ct);

@@ -80,6 +80,10 @@ public sealed class FirmwareTests(MigratedDatabase database) : IClassFixture<Mig
         Assert.Equal("DS-2CD2143G2-I", row.Model);
         Assert.True(row.Outdated, $"{row.Firmware} vs {row.Newest}");
         Assert.Equal("V5.7.20 build 250101", row.Newest);
+        // Health knows the library too: the camera's outdated-firmware finding names the image's version.
+        await using var db = world.Db();
+        var finding = await db.CameraFindings.AsNoTracking().SingleAsync(f => f.CameraId == camera.Id && f.Code == HealthFindings.OutdatedFirmware, Ct);
+        Assert.Contains("V5.7.20 build 250101", finding.Evidence);
     }
 
     [Fact]

@@ -81,4 +81,38 @@ public sealed class ProfileValidationTests
         Assert.False(effective.CloudAccessAllowed);
         Assert.Null(effective.OsdNamePattern);
     }
+
+    [Theory]
+    [InlineData(2, null, "Failed logins before the lock are between 3 and 20 (the cameras' range); 2 is not.")]
+    [InlineData(21, null, "Failed logins before the lock are between 3 and 20 (the cameras' range); 21 is not.")]
+    [InlineData(5, 0, "The lock lasts 1 to 120 minutes; 0 is not.")]
+    [InlineData(5, 121, "The lock lasts 1 to 120 minutes; 121 is not.")]
+    public void A_login_lock_outside_the_devices_range_is_refused_with_a_clear_message(int attempts, int? minutes, string message)
+    {
+        var errors = ProfileValidator.Validate("Lock", new ProfileSettings { LoginLock = new LoginLockPolicy(true, attempts, minutes) });
+        Assert.Equal([message], errors["LoginLock"]);
+    }
+
+    [Fact]
+    public void A_login_lock_in_range_or_deliberately_off_is_valid_but_off_takes_no_attempts()
+    {
+        Assert.Empty(ProfileValidator.Validate("Lock", new ProfileSettings { LoginLock = new LoginLockPolicy(true, 3, 1), HttpsEnabled = true }));
+        Assert.Empty(ProfileValidator.Validate("Lock", new ProfileSettings { LoginLock = new LoginLockPolicy(true, 20, 120) }));
+        Assert.Empty(ProfileValidator.Validate("Lock", new ProfileSettings { LoginLock = new LoginLockPolicy(false) }));
+        Assert.Equal(["Attempts and lock time only matter with the login lock on."],
+            ProfileValidator.Validate("Lock", new ProfileSettings { LoginLock = new LoginLockPolicy(false, 5) })["LoginLock"]);
+    }
+
+    [Fact]
+    public void Login_lock_and_https_round_trip_through_json_and_inherit_field_by_field()
+    {
+        var tenant = new ProfileSettings { LoginLock = new LoginLockPolicy(true, 5, 30), HttpsEnabled = true };
+        var site = ProfileSettings.FromJson(new ProfileSettings { CloudAccessAllowed = false }.ToJson());
+        var effective = ProfileSettings.FromJson(site.ToJson()).Over(ProfileSettings.FromJson(tenant.ToJson()));
+        Assert.Equal(new LoginLockPolicy(true, 5, 30), effective.LoginLock);
+        Assert.True(effective.HttpsEnabled);
+        Assert.False(effective.CloudAccessAllowed);
+        Assert.False(new ProfileSettings { HttpsEnabled = true }.IsEmptyForDevices);
+        Assert.False(new ProfileSettings { LoginLock = new LoginLockPolicy(false) }.IsEmptyForDevices);
+    }
 }

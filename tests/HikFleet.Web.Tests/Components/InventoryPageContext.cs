@@ -62,6 +62,10 @@ public abstract class InventoryPageContext : BunitContext
         Services.AddSingleton<OperationService>();
         Services.AddSingleton<OperationQueries>();
         Services.AddSingleton<HikFleet.Core.Profiles.ProfileService>();
+        // The firmware library (camera page "Upgrade firmware…"): a scratch store that stays empty in these tests.
+        Services.AddOptions<HikFleet.Core.Firmware.FirmwareOptions>().Configure(o => o.Directory = Path.Combine(Path.GetTempPath(), "hikfleet-bunit-firmware"));
+        Services.AddSingleton<HikFleet.Core.Firmware.FirmwareStore>();
+        Services.AddSingleton<HikFleet.Core.Firmware.FirmwareLibrary>();
         _auth = AddAuthorization();
         Services.AddCascadingAuthenticationState();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));

@@ -41,6 +41,9 @@ public sealed class Camera
     /// <summary>One line for lists: the worst finding's summary, or why the check could not run.</summary>
     public string? HealthSummary { get; set; }
     public DateTimeOffset? HealthCheckedAt { get; set; }
+    /// <summary>When the hardening settings (cloud, login lock, admin accesses) were last read; they are read every
+    /// <c>HealthOptions.HardeningInterval</c>, and the findings of that read are kept in between.</summary>
+    public DateTimeOffset? HardeningCheckedAt { get; set; }
     /// <summary>When <see cref="Health"/> last changed (after flap suppression).</summary>
     public DateTimeOffset? HealthChangedAt { get; set; }
     /// <summary>Flap suppression: a state observed but not yet confirmed by enough consecutive checks.</summary>

@@ -204,6 +204,340 @@ namespace HikFleet.Core.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.Alert", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("AcknowledgedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("acknowledged_at");
+
+                    b.Property<string>("AcknowledgedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("acknowledged_by");
+
+                    b.Property<Guid>("CameraId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("camera_id");
+
+                    b.Property<DateTimeOffset>("ConditionSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("condition_since");
+
+                    b.Property<DateTimeOffset?>("EscalatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("escalated_at");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("key");
+
+                    b.Property<DateTimeOffset?>("OpenNotifiedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("open_notified_at");
+
+                    b.Property<DateTimeOffset>("OpenedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("opened_at");
+
+                    b.Property<DateTimeOffset?>("ResolveNotifiedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolve_notified_at");
+
+                    b.Property<DateTimeOffset?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<string>("ResolvedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("resolved_by");
+
+                    b.Property<Guid>("RuleId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("rule_id");
+
+                    b.Property<Guid>("SiteId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("site_id");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("summary");
+
+                    b.Property<bool>("Suppressed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("suppressed");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_alerts");
+
+                    b.HasIndex("CameraId")
+                        .HasDatabaseName("ix_alerts_camera_id");
+
+                    b.HasIndex("RuleId", "CameraId", "Key")
+                        .IsUnique()
+                        .HasDatabaseName("ux_alerts_one_live_per_condition")
+                        .HasFilter("state <> 'Resolved'");
+
+                    b.HasIndex("TenantId", "State", "OpenedAt")
+                        .HasDatabaseName("ix_alerts_tenant_id_state_opened_at");
+
+                    b.HasIndex("RuleId", "CameraId", "Key", "ConditionSince")
+                        .HasDatabaseName("ix_alerts_rule_id_camera_id_key_condition_since");
+
+                    b.ToTable("alerts", (string)null);
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.AlertChannel", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("enabled");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("SecretKeyId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("secret_key_id");
+
+                    b.Property<byte[]>("SecretSealed")
+                        .HasColumnType("bytea")
+                        .HasColumnName("secret_sealed");
+
+                    b.Property<string>("Target")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("target");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_alert_channels");
+
+                    b.HasIndex("TenantId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_alert_channels_tenant_id_name");
+
+                    b.ToTable("alert_channels", (string)null);
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.AlertNotification", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.PrimitiveCollection<List<Guid>>("AlertIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("alert_ids");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("body");
+
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("channel_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("payload");
+
+                    b.Property<Guid>("RuleId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("rule_id");
+
+                    b.Property<DateTimeOffset?>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.Property<Guid>("SiteId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("site_id");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("subject");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_alert_notifications");
+
+                    b.HasIndex("ChannelId")
+                        .HasDatabaseName("ix_alert_notifications_channel_id");
+
+                    b.HasIndex("TenantId", "CreatedAt")
+                        .HasDatabaseName("ix_alert_notifications_tenant_id_created_at");
+
+                    b.ToTable("alert_notifications", (string)null);
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.AlertRule", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.PrimitiveCollection<List<Guid>>("ChannelIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("channel_ids");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("DelaySeconds")
+                        .HasColumnType("integer")
+                        .HasColumnName("delay_seconds");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("enabled");
+
+                    b.Property<int?>("EscalateAfterMinutes")
+                        .HasColumnType("integer")
+                        .HasColumnName("escalate_after_minutes");
+
+                    b.PrimitiveCollection<List<Guid>>("EscalationChannelIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("escalation_channel_ids");
+
+                    b.PrimitiveCollection<List<string>>("Findings")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("findings");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<TimeOnly?>("QuietEnd")
+                        .HasColumnType("time without time zone")
+                        .HasColumnName("quiet_end");
+
+                    b.Property<TimeOnly?>("QuietStart")
+                        .HasColumnType("time without time zone")
+                        .HasColumnName("quiet_start");
+
+                    b.Property<Guid?>("SiteId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("site_id");
+
+                    b.Property<List<string>>("States")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("states");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_alert_rules");
+
+                    b.HasIndex("SiteId")
+                        .HasDatabaseName("ix_alert_rules_site_id");
+
+                    b.HasIndex("TenantId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_alert_rules_tenant_id_name");
+
+                    b.ToTable("alert_rules", (string)null);
+                });
+
             modelBuilder.Entity("HikFleet.Core.Data.Entities.Camera", b =>
                 {
                     b.Property<Guid>("Id")
@@ -265,6 +599,10 @@ namespace HikFleet.Core.Data.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("firmware_version");
+
+                    b.Property<DateTimeOffset?>("HardeningCheckedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("hardening_checked_at");
 
                     b.Property<string>("Health")
                         .IsRequired()
@@ -1826,6 +2164,61 @@ namespace HikFleet.Core.Data.Migrations
                         .HasName("pk_user_tokens");
 
                     b.ToTable("user_tokens", (string)null);
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.Alert", b =>
+                {
+                    b.HasOne("HikFleet.Core.Data.Entities.Camera", "Camera")
+                        .WithMany()
+                        .HasForeignKey("CameraId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_alerts_cameras_camera_id");
+
+                    b.HasOne("HikFleet.Core.Data.Entities.AlertRule", null)
+                        .WithMany()
+                        .HasForeignKey("RuleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_alerts_alert_rules_rule_id");
+
+                    b.Navigation("Camera");
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.AlertChannel", b =>
+                {
+                    b.HasOne("HikFleet.Core.Data.Entities.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_alert_channels_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.AlertNotification", b =>
+                {
+                    b.HasOne("HikFleet.Core.Data.Entities.AlertChannel", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_alert_notifications_alert_channels_channel_id");
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.AlertRule", b =>
+                {
+                    b.HasOne("HikFleet.Core.Data.Entities.Site", null)
+                        .WithMany()
+                        .HasForeignKey("SiteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_alert_rules_sites_site_id");
+
+                    b.HasOne("HikFleet.Core.Data.Entities.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_alert_rules_tenants_tenant_id");
                 });
 
             modelBuilder.Entity("HikFleet.Core.Data.Entities.Camera", b =>

@@ -124,6 +124,9 @@ public sealed partial class Profiles
         if (s.SubStream is { } u) parts.Add($"sub {u.Codec} {u.Width}x{u.Height} {u.MaxFps} fps {u.BitrateKbps} kbps {u.BitrateControl}");
         if (s.MotionEnabled is { } motion) parts.Add(motion ? $"motion on{(s.MotionSensitivity is { } x ? $" ({x})" : "")}" : "motion off");
         if (s.CloudAccessAllowed == false) parts.Add("no cloud");
+        if (s.LoginLock is { } l)
+            parts.Add(l.Enabled ? $"login lock on{(l.MaxAttempts is { } a ? $" after {a}" : "")}{(l.LockMinutes is { } minutes ? $" for {minutes} min" : "")}" : "login lock off");
+        if (s.HttpsEnabled == true) parts.Add("HTTPS on");
         if (s.PasswordPolicy is { } p) parts.Add($"passwords ≥ {p.MinimumLength}{(p.RotateEveryDays is { } d ? $", rotated every {d} days" : "")}");
         return parts.Count == 0 ? "nothing" : string.Join(" · ", parts);
     }
@@ -161,6 +164,10 @@ public sealed partial class Profiles
         public string Motion { get; set; } = "";
         public int? MotionSensitivity { get; set; }
         public string Cloud { get; set; } = "";
+        public string LoginLock { get; set; } = "";
+        public int? LoginAttempts { get; set; }
+        public int? LockMinutes { get; set; }
+        public string Https { get; set; } = "";
         public int? PasswordMinimum { get; set; }
         public int? RotateDays { get; set; }
         public uint? Version { get; set; }
@@ -185,6 +192,14 @@ public sealed partial class Profiles
                     MotionEnabled = Motion switch { "on" => true, "off" => false, _ => null },
                     MotionSensitivity = MotionSensitivity,
                     CloudAccessAllowed = Cloud switch { "allowed" => true, "blocked" => false, _ => null },
+                    // Attempts and lock time belong to "on" only (the fields are disabled otherwise).
+                    LoginLock = LoginLock switch
+                    {
+                        "on" => new LoginLockPolicy(true, LoginAttempts, LockMinutes),
+                        "off" => new LoginLockPolicy(false),
+                        _ => null,
+                    },
+                    HttpsEnabled = Https == "on" ? true : null,
                     PasswordPolicy = PasswordMinimum is { } min ? new PasswordPolicy(min, RotateDays) : null,
                 },
             };
@@ -202,6 +217,10 @@ public sealed partial class Profiles
             Motion = v.Settings.MotionEnabled switch { true => "on", false => "off", null => "" },
             MotionSensitivity = v.Settings.MotionSensitivity,
             Cloud = v.Settings.CloudAccessAllowed switch { true => "allowed", false => "blocked", null => "" },
+            LoginLock = v.Settings.LoginLock switch { { Enabled: true } => "on", { Enabled: false } => "off", null => "" },
+            LoginAttempts = v.Settings.LoginLock?.MaxAttempts,
+            LockMinutes = v.Settings.LoginLock?.LockMinutes,
+            Https = v.Settings.HttpsEnabled == true ? "on" : "",
             PasswordMinimum = v.Settings.PasswordPolicy?.MinimumLength,
             RotateDays = v.Settings.PasswordPolicy?.RotateEveryDays,
             Version = v.Version,
