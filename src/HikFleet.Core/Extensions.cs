@@ -51,6 +51,10 @@ public static class CoreServiceCollectionExtensions
         services.AddOptions<IsapiOptions>().BindConfiguration("Isapi");
         services.AddSadp();
         services.AddOptions<SadpOptions>().BindConfiguration(SadpOptions.SectionName);
+        // Fleet gauges (per host, cached counts) and the meter factory they come from; exporters are the host's business.
+        services.AddMetrics();
+        services.AddOptions<Observability.FleetGaugeOptions>().BindConfiguration(Observability.FleetGaugeOptions.SectionName);
+        services.AddSingleton<Observability.FleetGauges>();
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -6,6 +7,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Xml.Linq;
+using HikFleet.Isapi.Diagnostics;
 using HikFleet.Isapi.Http;
 using HikFleet.Isapi.Security;
 using HikFleet.Isapi.Xml;
@@ -47,6 +49,8 @@ public sealed partial class IsapiClient : IDisposable
             AutomaticDecompression = DecompressionMethods.None,
             UseCookies = false,
             UseProxy = false,
+            // No trace headers to cameras: a device gets exactly the headers ISAPI needs (the span is recorded here, not propagated).
+            ActivityHeadersPropagator = null,
         };
         if (endpoint.UseHttps)
         {
@@ -118,8 +122,56 @@ public sealed partial class IsapiClient : IDisposable
 
     // ---------------------------------------------------------------- core request pipeline
 
+    /// <summary>
+    /// Every call goes through here: one span and one latency measurement per call, an error counted by kind (labels are the
+    /// method and a path template, never the device: see <see cref="IsapiTelemetry"/>).
+    /// </summary>
     private async Task<T> ExecuteAsync<T>(HttpRequestMessage request, bool anonymous, TimeSpan timeout,
         Func<HttpResponseMessage, CancellationToken, Task<T>> onResponse, CancellationToken cancellationToken)
+    {
+        var method = request.Method.Method;
+        var template = IsapiTelemetry.PathTemplate(request.RequestUri?.OriginalString);
+        using var activity = IsapiTelemetry.ActivitySource.StartActivity($"ISAPI {method} {template}", ActivityKind.Client);
+        if (activity is not null)
+        {
+            activity.SetTag("http.request.method", method);
+            activity.SetTag("url.template", template);
+            activity.SetTag("server.address", Endpoint.Host);
+            activity.SetTag("server.port", Endpoint.Port);
+        }
+        var started = Stopwatch.GetTimestamp();
+        var outcome = "ok";
+        try
+        {
+            return await ExecuteCoreAsync(request, anonymous, timeout, onResponse, activity, cancellationToken);
+        }
+        catch (IsapiException ex)
+        {
+            outcome = IsapiTelemetry.KindLabel(ex.Kind);
+            IsapiTelemetry.Errors.Add(1, new("method", method), new("path", template), new("kind", outcome));
+            if (activity is not null)
+            {
+                activity.SetStatus(ActivityStatusCode.Error, outcome);
+                activity.SetTag("error.type", outcome);
+                if (ex.HttpStatus is { } status) activity.SetTag("http.response.status_code", (int)status);
+            }
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            outcome = "cancelled";
+            activity?.SetStatus(ActivityStatusCode.Error, outcome);
+            throw;
+        }
+        finally
+        {
+            IsapiTelemetry.RequestDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
+                new("method", method), new("path", template), new("outcome", outcome));
+        }
+    }
+
+    private async Task<T> ExecuteCoreAsync<T>(HttpRequestMessage request, bool anonymous, TimeSpan timeout,
+        Func<HttpResponseMessage, CancellationToken, Task<T>> onResponse, Activity? activity, CancellationToken cancellationToken)
     {
         var path = request.RequestUri!.OriginalString;
         var creds = _credentials;
@@ -138,6 +190,7 @@ public sealed partial class IsapiClient : IDisposable
         try
         {
             var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
+            activity?.SetTag("http.response.status_code", (int)response.StatusCode);
             T? result = default;
             try
             {

@@ -9,6 +9,7 @@ if (FleetCli.IsVerb(args))
 }
 
 builder.AddFleetLogging();
+builder.AddFleetObservability();
 builder.AddFleetServices();
 builder.AddFleetAuth();
 

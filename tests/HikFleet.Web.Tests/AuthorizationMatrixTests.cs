@@ -83,6 +83,8 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
         Assert.Contains(routes, r => r.Pattern == "api/v1/cameras/{id:guid}/operations" && r.Method == "POST" && r.Policy == FleetPermissions.Operate);
         Assert.Contains(routes, r => r.Pattern == "api/v1/backups/{id:guid}/export" && r.Policy == FleetPermissions.ManageSites);
         Assert.Contains(routes, r => r.Pattern == "operations" && r.Policy == FleetPermissions.Read);
+        // Fleet-wide counts of every tenant: administrators (or the configured scrape token) only, never anonymous.
+        Assert.Contains(routes, r => r.Pattern == "metrics" && r.Method == "GET" && r.Policy == FleetPermissions.ScrapeMetrics && !r.Anonymous);
 
         var unexplained = routes
             .Where(r => !(r.Anonymous && Public.Contains(r.Pattern)))
@@ -169,7 +171,7 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
         {
             using var response = await SendAsync(client, route, await SeedAsync(), inScope: true, ct);
             if (route.Pattern.StartsWith("api/", StringComparison.Ordinal) || route.Pattern.StartsWith("hangfire", StringComparison.Ordinal)
-                || route.Pattern.StartsWith("openapi", StringComparison.Ordinal))
+                || route.Pattern.StartsWith("openapi", StringComparison.Ordinal) || route.Pattern == "metrics")
             {
                 Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"/{route.Pattern}: {(int)response.StatusCode} {response.Headers.Location}");
             }

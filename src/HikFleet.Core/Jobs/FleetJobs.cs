@@ -1,4 +1,5 @@
 using Hangfire;
+using Hangfire.Common;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,6 +32,9 @@ public static class FleetJobs
         services.AddSingleton<JobStorage>(_ =>
             new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, storageOptions), storageOptions));
         services.AddSingleton<JobActivator>(sp => new ServiceProviderJobActivator(sp));
+        // Job telemetry (duration, outcome, span) through this host's own filter provider, not Hangfire's global filter list: a
+        // second host in the process would otherwise time every job twice.
+        services.AddSingleton<IJobFilterProvider>(_ => new JobFilterProviderCollection(JobFilterProviders.Providers, new TelemetryFilterProvider()));
 
         services.AddHangfire((sp, config) => config
             .UseLogProvider(new ResilientLogProvider(new Hangfire.AspNetCore.AspNetCoreLogProvider(sp.GetRequiredService<ILoggerFactory>())))
@@ -87,6 +91,13 @@ public static class FleetJobs
                 }
             }
         }
+    }
+
+    private sealed class TelemetryFilterProvider : IJobFilterProvider
+    {
+        private static readonly JobFilter[] Filters = [new(new Observability.JobTelemetryFilter(), JobFilterScope.Global, null)];
+
+        public IEnumerable<JobFilter> GetFilters(Job job) => Filters;
     }
 
     private sealed class ServiceProviderJobActivator(IServiceProvider services) : JobActivator

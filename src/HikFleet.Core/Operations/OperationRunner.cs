@@ -302,6 +302,7 @@ public sealed class OperationRunner(
             await tx.CommitAsync(token);
         }, ct);
         logger.LogInformation("Operation {OperationId} ({Kind}) of camera {CameraId} ended {State}: {Summary}", op.Id, op.Kind, op.CameraId, state, summary);
+        Observability.FleetTelemetry.OperationFinished(op, state, now);
         Publish(op);
     }
 

@@ -34,8 +34,13 @@ public static class FleetPermissions
     public const string Administer = "fleet.administer";
     /// <summary>Own API tokens: every signed-in user.</summary>
     public const string OwnTokens = "fleet.tokens.own";
+    /// <summary>
+    /// Read <c>/metrics</c>: fleet-wide counts across every tenant, so administrators only (or the configured scrape token, which
+    /// holds this permission and nothing else).
+    /// </summary>
+    public const string ScrapeMetrics = "fleet.metrics.scrape";
 
-    public static readonly IReadOnlyList<string> All = [Read, ManageSites, Operate, ReadAudit, ManageUsers, Administer, OwnTokens];
+    public static readonly IReadOnlyList<string> All = [Read, ManageSites, Operate, ReadAudit, ManageUsers, Administer, OwnTokens, ScrapeMetrics];
 
     private static readonly Dictionary<string, HashSet<string>> Granted = new(StringComparer.Ordinal)
     {

@@ -52,11 +52,9 @@ public static class AuthExtensions
             });
         authentication
             .AddPolicyScheme(SmartScheme, "Cookie for people, bearer token for the API", options =>
-                options.ForwardDefaultSelector = context =>
-                    context.Request.Path.StartsWithSegments("/api") && context.Request.Headers.Authorization.Count > 0
-                        ? ApiTokenAuthenticationHandler.SchemeName
-                        : IdentityConstants.ApplicationScheme)
+                options.ForwardDefaultSelector = SelectScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, MetricsScrapeAuthenticationHandler>(MetricsScrapeAuthenticationHandler.SchemeName, null)
             .AddIdentityCookies(cookies => cookies.ApplicationCookie!.Configure(ConfigureCookie));
         if (oidc.Enabled)
         {
@@ -86,6 +84,7 @@ public static class AuthExtensions
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddFleetPermissionPolicies();
         services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
+        services.AddSingleton<IAuthorizationHandler, MetricsScrapePermissionHandler>();
         services.AddCascadingAuthenticationState();
         services.AddSingleton<FleetScopeProvider>();
         services.AddSingleton<SetupLink>();
@@ -112,6 +111,33 @@ public static class AuthExtensions
         });
 
         return builder;
+    }
+
+    /// <summary>
+    /// Cookie for people; a bearer token for the API; on <c>/metrics</c> a bearer is an API token (<c>hfk_…</c>) or else the
+    /// configured scrape token.
+    /// </summary>
+    private static string SelectScheme(HttpContext context)
+    {
+        if (context.Request.Headers.Authorization.Count == 0)
+        {
+            return IdentityConstants.ApplicationScheme;
+        }
+
+        if (context.Request.Path.StartsWithSegments("/api"))
+        {
+            return ApiTokenAuthenticationHandler.SchemeName;
+        }
+
+        if (context.Request.Path.StartsWithSegments("/metrics"))
+        {
+            string? header = context.Request.Headers.Authorization;
+            return header is not null && header.StartsWith("Bearer " + ApiTokenService.TokenPrefix, StringComparison.OrdinalIgnoreCase)
+                ? ApiTokenAuthenticationHandler.SchemeName
+                : MetricsScrapeAuthenticationHandler.SchemeName;
+        }
+
+        return IdentityConstants.ApplicationScheme;
     }
 
     private static AuthorizationBuilder AddFleetPermissionPolicies(this AuthorizationBuilder authorization)
@@ -141,7 +167,7 @@ public static class AuthExtensions
 
     /// <summary>Paths answered to programs (or with their own pages): a status code, never an HTML redirect.</summary>
     public static bool IsMachinePath(PathString path) =>
-        path.StartsWithSegments("/api") || path.StartsWithSegments("/hangfire") || path.StartsWithSegments("/openapi");
+        path.StartsWithSegments("/api") || path.StartsWithSegments("/hangfire") || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/metrics");
 
     /// <summary>API callers get a status code, never an HTML login page.</summary>
     private static Task RedirectOrStatus(RedirectContext<CookieAuthenticationOptions> context, int status)

@@ -94,6 +94,7 @@ public static class ServiceExtensions
         app.MapAccountEndpoints();
         app.MapExternalSignIn();
         app.MapFleetApi();
+        app.MapFleetMetrics();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
