@@ -60,6 +60,7 @@ fi
 echo "run.sh: building HikFleet (Release)..." >&2
 dotnet publish src/HikFleet.Web -c Release -o "$app_dir" --nologo -v quiet -p:UseAppHost=false >/dev/null
 
+mkdir -p "$repo/.data/logs"
 if [ "$simulator" = 1 ]; then
   echo "run.sh: starting the simulated fleet (60 cameras on 127.20.0.x, control API http://$control)..." >&2
   dotnet publish src/HikFleet.Simulator -c Release -o "$repo/.data/simulator" --nologo -v quiet -p:UseAppHost=false >/dev/null
