@@ -94,6 +94,16 @@ internal static class DemoSeed
             Actor = AuditActor.System("demo seed"), Action = "demo.seed", Result = AuditResult.Succeeded,
             Parameters = new { tenants = names, sites = sites.Count, cameras = managed, source = uri.ToString() },
         });
+        // The running app learns of new sites at its next schedule sync (every 5 min): declare their jobs now and run each site's
+        // first health check at once, so the dashboard shows the fleet's problems within a minute.
+        var schedules = services.GetRequiredService<Core.Jobs.SiteScheduleSync>();
+        var jobs = services.GetRequiredService<Hangfire.IRecurringJobManager>();
+        foreach (var site in sites)
+        {
+            await schedules.SyncSiteAsync(site.Id);
+            if (site.HealthCron is not null) jobs.Trigger(Core.Health.HealthCheckJob.RecurringJobId(site.Id));
+        }
+
         await Console.Error.WriteLineAsync($"demo seed: {Layout.Length} tenants, {sites.Count} sites, {managed} managed cameras; " +
                                            $"{devices.Count - managed} device(s) left for discovery and adoption.");
         return 0;
