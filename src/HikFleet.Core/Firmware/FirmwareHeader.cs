@@ -30,13 +30,26 @@ public static partial class FirmwareHeader
                 "package header");
         }
 
-        if (fileName is not null && ReleaseName().Match(Path.GetFileNameWithoutExtension(fileName)) is { Success: true } m)
+        if (fileName is { Length: > 0 and <= 255 } && MatchName(Path.GetFileNameWithoutExtension(fileName)) is { Success: true } m)
         {
             var platform = m.Groups["platform"].Success ? m.Groups["platform"].Value.TrimEnd('_') : null;
             return new FirmwareFacts(platform, "V" + m.Groups["version"].Value, $"build {m.Groups["build"].Value}", "file name");
         }
 
         return new FirmwareFacts(null, null, null, "nothing readable");
+
+        // The pattern is linear on these short names; the time limit only guards a stalled machine, where "not readable" is the answer.
+        static Match? MatchName(string name)
+        {
+            try
+            {
+                return ReleaseName().Match(name);
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                return null;
+            }
+        }
     }
 
     private static string? Clean(string value)
@@ -46,6 +59,6 @@ public static partial class FirmwareHeader
     }
 
     [GeneratedRegex(@"^(?<platform>(?:IPC|NVR|DVR|PTZ)_[A-Z0-9_]+?_)?(?:[A-Z]{2}_)?(?:STD_|NEU_)?V?(?<version>\d{1,2}\.\d{1,3}\.\d{1,4})_?(?:build)?_?(?<build>\d{6})",
-        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 2000)]
     private static partial Regex ReleaseName();
 }
