@@ -228,6 +228,102 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
         return (app, url, output);
     }
 
+    [Fact]
+    public async Task The_run_commands_demo_fleet_shows_its_problems_on_the_dashboard_and_a_factory_fresh_camera_is_adopted()
+    {
+        var o = new[] { 127, RandomNumberGenerator.GetInt32(32, 250), RandomNumberGenerator.GetInt32(1, 248) };
+        var scenario = Path.Combine(Path.GetTempPath(), $"hikfleet-demo-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(scenario, """
+            { "devices": [ { "index": 1, "faults": { "offline": true } }, { "index": 3, "faults": { "sdCardError": true } }, { "index": 5, "activated": false } ] }
+            """, Ct);
+        var controlPort = Discovery.FreeTcpPort();
+        await using var fleet = await VirtualFleet.StartAsync(new SimulatorOptions
+        {
+            Cameras = 12, Sites = 6, HttpPort = 0, HttpsPort = 0, SadpPort = 0, Sadp = true, TimeScale = 1, ScenarioFile = scenario,
+            BaseAddress = IPAddress.Parse($"{o[0]}.{o[1]}.{o[2]}.10"), FactoryAddress = IPAddress.Parse($"{o[0]}.{o[1]}.{o[2] + 1}.64"),
+            Control = new IPEndPoint(IPAddress.Loopback, controlPort), Seed = 7,
+        }, Ct);
+        File.Delete(scenario);
+        var fresh = fleet.Devices[5];
+        Assert.False(fresh.Activated);
+
+        var keys = VaultKeyRing.NewKeyLine();
+        var (app, url, output) = StartApp(keys, new Dictionary<string, string>
+        {
+            ["Sadp__Port"] = fleet.SadpPort!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Sadp__QuietWindow"] = "00:00:00.800", ["Sadp__ProbeRounds"] = "2", ["Sadp__ProbeInterval"] = "00:00:00.200",
+            ["Sadp__MaxDuration"] = "00:00:04", ["Sadp__CommandTimeout"] = "00:00:02",
+        });
+        try
+        {
+            await WaitHealthyAsync(url, app, output);
+            var seed = FleetWebFactory.AppProcess(database.ConnectionString, "demo", "seed", "--devices", $"http://127.0.0.1:{controlPort}/devices");
+            seed.Environment["Fleet__Vault__Keys"] = keys;
+            using (var seeding = Process.Start(seed)!)
+            {
+                var err = seeding.StandardError.ReadToEndAsync(Ct);
+                _ = seeding.StandardOutput.ReadToEndAsync(Ct);
+                await seeding.WaitForExitAsync(Ct);
+                Assert.True(seeding.ExitCode == 0, await err);
+            }
+
+            using var playwright = await Playwright.CreateAsync();
+            await using var browser = await LaunchAsync(playwright);
+            var page = await NewPageAsync(browser, url);
+            await SignInAsync(page, "admin", AdminPassword);
+
+            // Within a minute the seed's first health checks put the fleet's problems on the dashboard, worst first.
+            var offline = fleet.Devices[1];
+            var storage = fleet.Devices[3];
+            await page.GotoAsync("/");
+            await page.GetByText(offline.Name!).First.WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+            await page.GetByText(storage.Name!).First.WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+            await page.GetByText("Northwind Security").First.WaitForAsync();
+            await Shot(page, "demo-dashboard");
+
+            // The factory-fresh camera of the third simulated site: Scan now on its site, select it, adopt (activated with a
+            // generated strong password kept in the vault).
+            await using (var db = database.CreateContext())
+            {
+                var store12 = await db.Sites.AsNoTracking().SingleAsync(s => s.Name == "Store 12", Ct);
+                await page.GotoAsync($"/discovery?site={store12.Id}");
+            }
+
+            await page.ClickAsync("[data-testid=scan-now]");
+            var row = page.Locator("[data-testid=pending-table] tr", new PageLocatorOptions { HasText = fresh.Serial });
+            await row.WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+            await row.Locator("input[type=checkbox]").CheckAsync();
+            await Shot(page, "discovery-adopt");
+            await page.ClickAsync("[data-testid=adopt]");
+            var until = DateTime.UtcNow.AddSeconds(60);
+            Camera? adopted = null;
+            while (DateTime.UtcNow < until)
+            {
+                await using var check = database.CreateContext();
+                adopted = await check.Cameras.AsNoTracking().SingleOrDefaultAsync(c => c.SerialNumber == fresh.Serial, Ct);
+                if (fresh.Activated && adopted?.Lifecycle == CameraLifecycle.Managed) break;
+                await Task.Delay(200, Ct);
+            }
+
+            Assert.True(fresh.Activated, "the factory-fresh camera was not activated");
+            Assert.Equal(CameraLifecycle.Managed, adopted?.Lifecycle);
+            // It left the waiting list; its password (generated, strong) is what the device now has.
+            await page.Locator("[data-testid=pending-table] tr", new PageLocatorOptions { HasText = fresh.Serial }).WaitForAsync(
+                new LocatorWaitForOptions { State = WaitForSelectorState.Detached, Timeout = 30_000 });
+            await Shot(page, "discovery-adopted");
+        }
+        catch (Exception e) when (e is PlaywrightException or TimeoutException)
+        {
+            await FailWithOutputAsync(e, output);
+        }
+        finally
+        {
+            if (!app.HasExited) app.Kill(entireProcessTree: true);
+            await app.WaitForExitAsync(CancellationToken.None);
+            app.Dispose();
+        }
+    }
+
     /// <summary>Core's services on the test database with the vault key the app process will get (to seed cameras and their passwords).</summary>
     private ServiceProvider CoreServices(string vaultKeys)
     {
