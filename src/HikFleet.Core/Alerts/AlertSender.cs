@@ -129,8 +129,9 @@ public sealed class AlertDeliveryJob(IDbContextFactory<FleetDbContext> contexts,
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // Only the reason: never the URL's query (it may carry a token) nor any secret.
-            n.LastError = Bound($"{e.GetType().Name}: {e.Message}", 1000);
+            // The reason without secrets: a webhook URL is a credential (Slack, Teams), the SMTP password is one; neither may reach
+            // the history or the log even if an exception message quotes them.
+            n.LastError = Bound(Redact($"{e.GetType().Name}: {e.Message}", channel?.Target, options.Value.Smtp.Password), 1000);
             var delays = options.Value.EffectiveRetryDelays;
             if (n.Attempts > delays.Count || channel is null || !channel.Enabled) n.State = AlertDeliveryState.Failed;
             else scheduler.Schedule(n.Id, delays[n.Attempts - 1]);
@@ -142,4 +143,7 @@ public sealed class AlertDeliveryJob(IDbContextFactory<FleetDbContext> contexts,
     }
 
     private static string Bound(string s, int max) => s.Length <= max ? s : s[..max];
+
+    private static string Redact(string text, params string?[] secrets) =>
+        secrets.Where(x => !string.IsNullOrEmpty(x)).Aggregate(text, (t, x) => t.Replace(x!, "[redacted]", StringComparison.Ordinal));
 }

@@ -34,7 +34,7 @@ public sealed class ScheduledRotationJob(IDbContextFactory<FleetDbContext> conte
         if (site is null) return new ScheduledBackupRun(null, 0, 0, 0);
         var (batch, queued, skipped, _) = await SiteBatch.QueueAsync(db, creator, site, OperationKind.PasswordRotation, "Scheduled password rotation",
             AuditActor.Job(RecurringJobId(siteId), "Scheduled password rotation"), RequesterId, cancellationToken);
-        logger.LogInformation("Scheduled password rotation of site {SiteId}: {Queued} queued, {Skipped} skipped", siteId, queued, skipped);
+        logger.LogInformation("Scheduled credential rotation of site {SiteId}: {Queued} queued, {Skipped} skipped", siteId, queued, skipped);
         return new ScheduledBackupRun(batch, queued, skipped, 0);
     }
 }
