@@ -207,7 +207,7 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
 
     private (Process App, string Url, System.Text.StringBuilder Output) StartApp(string vaultKeys, Dictionary<string, string>? more = null)
     {
-        var url = $"http://127.0.0.1:{Discovery.FreeTcpPort()}";
+        var url = $"http://127.0.0.1:{TestNetwork.FreeTcpPort()}";
         var start = FleetWebFactory.AppProcess(database.ConnectionString);
         start.Environment["Urls"] = url;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development"; // static web assets (MudBlazor's CSS/JS) served from the build output
@@ -236,7 +236,7 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
         await File.WriteAllTextAsync(scenario, """
             { "devices": [ { "index": 1, "faults": { "offline": true } }, { "index": 3, "faults": { "sdCardError": true } }, { "index": 5, "activated": false } ] }
             """, Ct);
-        var controlPort = Discovery.FreeTcpPort();
+        var controlPort = TestNetwork.FreeTcpPort();
         await using var fleet = await VirtualFleet.StartAsync(new SimulatorOptions
         {
             Cameras = 12, Sites = 6, HttpPort = 0, HttpsPort = 0, SadpPort = 0, Sadp = true, TimeScale = 1, ScenarioFile = scenario,
@@ -400,16 +400,5 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
         }
 
         Assert.Fail($"the app did not answer /healthz within 90 s:\n{output}");
-    }
-
-    private static class Discovery
-    {
-        public static int FreeTcpPort()
-        {
-            using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream,
-                System.Net.Sockets.ProtocolType.Tcp);
-            socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            return ((IPEndPoint)socket.LocalEndPoint!).Port;
-        }
     }
 }

@@ -30,10 +30,7 @@ public sealed class DemoSeedTests(MigratedDatabase database) : IClassFixture<Mig
     public async Task The_simulated_fleet_is_wired_into_three_tenants_with_two_sites_each_once()
     {
         var b = Random.Shared.Next(32, 250);
-        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var controlPort = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        var controlPort = TestNetwork.FreeTcpPort();
         await using var fleet = await VirtualFleet.StartAsync(new SimulatorOptions
         {
             Cameras = 12, Sites = 6, HttpPort = 0, HttpsPort = 0, Sadp = false, Control = new IPEndPoint(IPAddress.Loopback, controlPort),

@@ -94,7 +94,7 @@ public sealed class FirmwareUpgradeWorkflow(DeviceSteps steps, DeviceLink link, 
         await ctx.CheckpointAsync();
 
         long sent = 0;
-        var progress = new BytesProgress(b => Interlocked.Exchange(ref sent, b));
+        var progress = new Common.InlineProgress<long>(b => Interlocked.Exchange(ref sent, b));
         await using var file = store.OpenRead(image.Sha256);
         var upload = link.CallAsync(ctx, c => c.UploadFirmwareAsync(file, progress, FirmwareUploadFormat.Raw, ctx.CancellationToken));
         await ReportWhileAsync(ctx, upload, () => $"Uploading: {Percent(Interlocked.Read(ref sent), image.Size)}% ({Interlocked.Read(ref sent) / 1048576.0:0.0} of {image.Size / 1048576.0:0.0} MB).");
@@ -191,10 +191,4 @@ public sealed class FirmwareUpgradeWorkflow(DeviceSteps steps, DeviceLink link, 
     }
 
     private static int Percent(long done, long total) => total <= 0 ? 0 : (int)Math.Min(100, done * 100 / total);
-
-    /// <summary>Progress reported on the caller's thread (no synchronisation context hop, unlike <see cref="Progress{T}"/>).</summary>
-    private sealed class BytesProgress(Action<long> report) : IProgress<long>
-    {
-        public void Report(long value) => report(value);
-    }
 }

@@ -267,6 +267,24 @@ public static class SiteValidator
         return true;
     }
 
+    /// <summary>The fewest canonical CIDR blocks that cover exactly the span of the IPv4 addresses (first to last).</summary>
+    public static List<IPNetwork> CoveringNetworks(IReadOnlyCollection<IPAddress> addresses)
+    {
+        if (addresses.Count == 0) return [];
+        ulong first = addresses.Min(ToUInt), last = addresses.Max(ToUInt);
+        var blocks = new List<IPNetwork>();
+        while (first <= last)
+        {
+            // The largest aligned block starting here that does not pass the last address.
+            var size = first == 0 ? 1UL << 32 : first & (~first + 1);
+            while (first + size - 1 > last) size >>= 1;
+            blocks.Add(new IPNetwork(ToAddress((uint)first), 32 - (int)Math.Log2(size)));
+            first += size;
+        }
+
+        return blocks;
+    }
+
     private static bool TryIPv4(string text, out uint value)
     {
         value = 0;

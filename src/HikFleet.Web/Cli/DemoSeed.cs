@@ -73,7 +73,7 @@ internal static class DemoSeed
         {
             var site = sites[i % sites.Count];
             var members = devices.Where(d => (d.Site ?? "S01") == simulatorSites[i]).ToList();
-            site.Subnets = Cover(members.Select(d => IPAddress.Parse(d.Address)).ToList());
+            site.Subnets = Core.Sites.SiteValidator.CoveringNetworks(members.Select(d => IPAddress.Parse(d.Address)).ToList());
             foreach (var d in members.Where(d => d.Activated && d.Password is not null))
             {
                 var camera = new Camera
@@ -107,25 +107,5 @@ internal static class DemoSeed
         await Console.Error.WriteLineAsync($"demo seed: {Layout.Length} tenants, {sites.Count} sites, {managed} managed cameras; " +
                                            $"{devices.Count - managed} device(s) left for discovery and adoption.");
         return 0;
-    }
-
-    /// <summary>The fewest canonical CIDR blocks that cover exactly the addresses' span (first to last).</summary>
-    internal static List<IPNetwork> Cover(IReadOnlyCollection<IPAddress> addresses)
-    {
-        if (addresses.Count == 0) return [];
-        static uint U(IPAddress a) { var b = a.GetAddressBytes(); return ((uint)b[0] << 24) | ((uint)b[1] << 16) | ((uint)b[2] << 8) | b[3]; }
-        ulong first = addresses.Min(U), last = addresses.Max(U);
-        var blocks = new List<IPNetwork>();
-        while (first <= last)
-        {
-            var size = first == 0 ? 1UL << 32 : first & (~first + 1);
-            while (first + size - 1 > last) size >>= 1;
-            var prefix = 32 - (int)Math.Log2(size);
-            var v = (uint)first;
-            blocks.Add(new IPNetwork(new IPAddress([(byte)(v >> 24), (byte)(v >> 16), (byte)(v >> 8), (byte)v]), prefix));
-            first += size;
-        }
-
-        return blocks;
     }
 }

@@ -17,7 +17,7 @@ internal sealed class TestSmtpServer : IAsyncDisposable
 
     public TestSmtpServer()
     {
-        Port = Discovery.InventoryWorld.FreeTcpPort();
+        Port = HikFleet.Testing.TestNetwork.FreeTcpPort();
         var options = new SmtpServerOptionsBuilder().ServerName("localhost")
             .Endpoint(b => b.Endpoint(new IPEndPoint(IPAddress.Loopback, Port)))
             .Build();
@@ -65,7 +65,7 @@ internal sealed class TestWebhookReceiver : IDisposable
     public TestWebhookReceiver(int failFirst = 0)
     {
         _failFirst = failFirst;
-        var port = Discovery.InventoryWorld.FreeTcpPort();
+        var port = HikFleet.Testing.TestNetwork.FreeTcpPort();
         Url = $"http://127.0.0.1:{port}/hook/";
         _listener.Prefixes.Add(Url);
         _listener.Start();

@@ -156,12 +156,7 @@ internal sealed class InventoryWorld : IAsyncDisposable
         FleetScope.ForUser(Guid.NewGuid(), "viewer-" + site.Name, FleetRoles.Viewer, [new TenantMembership { TenantId = site.TenantId }]);
 
     /// <summary>A TCP port free on loopback right now (devices bind it on their own 127.x.y.z addresses).</summary>
-    public static int FreeTcpPort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
+    public static int FreeTcpPort() => TestNetwork.FreeTcpPort();
 
     private static int FreeUdpPort()
     {

@@ -71,7 +71,7 @@ public sealed partial class Firmware
         _sent = 0;
         _uploading = true;
         var lastRender = DateTime.UtcNow;
-        var progress = new Reporter(bytes =>
+        var progress = new InlineProgress<long>(bytes =>
         {
             _sent = bytes;
             _percent = _size == 0 ? 0 : bytes * 100.0 / _size;
@@ -125,10 +125,5 @@ public sealed partial class Firmware
             new DialogOptions { MaxWidth = MaxWidth.Medium, FullWidth = true, CloseOnEscapeKey = true });
         await dialog.Result;
         await LoadAsync();
-    }
-
-    private sealed class Reporter(Action<long> report) : IProgress<long>
-    {
-        public void Report(long value) => report(value);
     }
 }
