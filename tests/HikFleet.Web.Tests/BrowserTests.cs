@@ -105,9 +105,7 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
         }
         finally
         {
-            if (!app.HasExited) app.Kill(entireProcessTree: true);
-            await app.WaitForExitAsync(CancellationToken.None);
-            app.Dispose();
+            await StopAsync(app);
         }
     }
 
@@ -199,9 +197,7 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
         }
         finally
         {
-            if (!app.HasExited) app.Kill(entireProcessTree: true);
-            await app.WaitForExitAsync(CancellationToken.None);
-            app.Dispose();
+            await StopAsync(app);
         }
     }
 
@@ -318,9 +314,7 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
         }
         finally
         {
-            if (!app.HasExited) app.Kill(entireProcessTree: true);
-            await app.WaitForExitAsync(CancellationToken.None);
-            app.Dispose();
+            await StopAsync(app);
         }
     }
 
@@ -356,6 +350,13 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
         await page.FillAsync("#password", password);
         await page.ClickAsync("[data-testid=sign-in]");
         await page.WaitForURLAsync(u => !u.Contains("/account/login", StringComparison.Ordinal));
+    }
+
+    private static async Task StopAsync(Process app)
+    {
+        if (!app.HasExited) app.Kill(entireProcessTree: true);
+        await app.WaitForExitAsync(CancellationToken.None);
+        app.Dispose();
     }
 
     private static async Task FailWithOutputAsync(Exception e, System.Text.StringBuilder output)
