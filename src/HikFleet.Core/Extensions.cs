@@ -46,6 +46,7 @@ public static class CoreServiceCollectionExtensions
         Operations.OperationsServiceCollectionExtensions.AddFleetOperations(services);
         Profiles.ProfilesServiceCollectionExtensions.AddFleetProfiles(services);
         Alerts.AlertsServiceCollectionExtensions.AddFleetAlerts(services);
+        Poe.PoeServiceCollectionExtensions.AddFleetPoe(services);
         // Device protocols, configured from the "Isapi" and "Sadp" sections (safe defaults: SADP on loopback only, TTL 0).
         services.AddIsapi();
         services.AddOptions<IsapiOptions>().BindConfiguration("Isapi");

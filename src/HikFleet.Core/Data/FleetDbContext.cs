@@ -35,6 +35,9 @@ public sealed class FleetDbContext(DbContextOptions<FleetDbContext> options)
     public DbSet<AlertRule> AlertRules => Set<AlertRule>();
     public DbSet<Alert> Alerts => Set<Alert>();
     public DbSet<AlertNotification> AlertNotifications => Set<AlertNotification>();
+    public DbSet<PoeSwitch> PoeSwitches => Set<PoeSwitch>();
+    public DbSet<PoeSwitchPort> PoeSwitchPorts => Set<PoeSwitchPort>();
+    public DbSet<PoePortMapping> PoePortMappings => Set<PoePortMapping>();
     public DbSet<Operation> Operations => Set<Operation>();
     public DbSet<OperationStep> OperationSteps => Set<OperationStep>();
     public DbSet<ConfigurationBackup> ConfigurationBackups => Set<ConfigurationBackup>();

@@ -7,7 +7,7 @@ public sealed record FleetChange(string Kind, Guid? TenantId, Guid? SiteId, Guid
 /// <summary>The kinds of <see cref="FleetChange"/>.</summary>
 public static class FleetChangeKinds
 {
-    public const string Health = "health", Discovery = "discovery", Inventory = "inventory", Site = "site", Operation = "operation", Alert = "alert";
+    public const string Health = "health", Discovery = "discovery", Inventory = "inventory", Site = "site", Operation = "operation", Alert = "alert", Poe = "poe";
 }
 
 /// <summary>

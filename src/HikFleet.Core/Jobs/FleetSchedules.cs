@@ -20,6 +20,8 @@ public static class FleetSchedules
         jobs.AddOrUpdate<SiteScheduleSync>(SiteSchedules, job => job.SyncAllAsync(CancellationToken.None), "*/5 * * * *");
         // Alerts: camera conditions held past their rules' delays become messages (grouped per site), resolves, escalations.
         jobs.AddOrUpdate<Alerts.AlertEvaluationJob>(Alerts.AlertEvaluationJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), Cron.Minutely());
+        // PoE switches: port power, forwarding tables (camera → port), and ports a power-cycle left off switched back on.
+        jobs.AddOrUpdate<Poe.PoePollJob>(Poe.PoePollJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), "*/5 * * * *");
         // Operations whose job was lost (a crashed node) are resumed from their persisted step.
         jobs.AddOrUpdate<Operations.OperationWatchdogJob>(Operations.OperationWatchdogJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None),
             Cron.Minutely());

@@ -21,6 +21,8 @@ public static class OperationGates
             return new GateVerdict(wait, $"Waiting for the site's maintenance window ({MaintenanceWindow.Describe(site)}).");
         }
 
+        if (op.Kind == OperationKind.PowerCycle && await SwitchGateAsync(db, op, site, options, ct) is { } switchVerdict) return switchVerdict;
+
         if (op.BatchId is not { } batch) return null;
 
         var parameters = OperationParameters.FromJson(op.Parameters);
@@ -105,6 +107,20 @@ public static class OperationGates
         return null;
     }
 
+    /// <summary>At most the site's number of ports of one switch power-cycled at once (a PSE restarting many cameras at once browns out).</summary>
+    private static async Task<GateVerdict?> SwitchGateAsync(FleetDbContext db, Operation op, Site site, OperationOptions options, CancellationToken ct)
+    {
+        if (OperationParameters.FromJson(op.Parameters).PoePort is not { } port) return null;
+        var admitted = await db.Operations.Where(OperationStates.Runnable)
+            .Where(o => o.Kind == OperationKind.PowerCycle && o.SiteId == op.SiteId && o.Id != op.Id && o.StartedAt != null)
+            .Select(o => o.Parameters).ToListAsync(ct);
+        var onSwitch = admitted.Count(p => OperationParameters.FromJson(p).PoePort?.SwitchId == port.SwitchId);
+        var limit = Math.Max(1, site.PoeConcurrentPorts);
+        return onSwitch >= limit
+            ? new GateVerdict(options.PollInterval, $"Queued: {onSwitch} port(s) of this switch are being power-cycled (at most {limit} at once).")
+            : null;
+    }
+
     private static int Rank(HealthState state) => state switch
     {
         HealthState.Unknown or HealthState.Healthy => 0,
@@ -158,6 +174,7 @@ public static class OperationAudit
         OperationKind.Backup => "backup",
         OperationKind.PasswordRotation => "rotate_password",
         OperationKind.FirmwareUpgrade => "firmware_upgrade",
+        OperationKind.PowerCycle => "power_cycle",
         _ => kind.ToString().ToLowerInvariant(),
     };
 

@@ -23,11 +23,18 @@ public sealed record OperationParameters
     public RolloutPlan? Rollout { get; init; }
     /// <summary>Staged rollout: the camera's health when the rollout was asked for (a wave whose cameras are worse now halts the rest).</summary>
     public Data.Entities.HealthState? HealthAtStart { get; init; }
+    /// <summary>Power-cycle: the switch port as mapped when it was asked for (a mapping changed meanwhile stops it at the check).</summary>
+    public PoePortRef? PoePort { get; init; }
+    /// <summary>Power-cycle: how long the port stays off, in seconds.</summary>
+    public int? OffSeconds { get; init; }
 
     public string ToJson() => JsonSerializer.Serialize(this, DeviceSettings.Json);
 
     public static OperationParameters FromJson(string json) => JsonSerializer.Deserialize<OperationParameters>(json, DeviceSettings.Json) ?? new();
 }
+
+/// <summary>A PoE switch port: the switch, the PSE group and the port.</summary>
+public sealed record PoePortRef(Guid SwitchId, int Group, int Port);
 
 /// <summary>A staged rollout: <paramref name="CanarySize"/> cameras first, then waves of <paramref name="WaveSize"/>, each watched <paramref name="SoakMinutes"/>.</summary>
 public sealed record RolloutPlan(int CanarySize = 1, int WaveSize = 10, double SoakMinutes = 10)

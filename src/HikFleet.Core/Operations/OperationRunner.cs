@@ -150,6 +150,10 @@ public sealed class OperationRunner(
         {
             outcome = new StepOutcome.Wait(Options.PollInterval, $"The camera did not answer ({e.Kind}); trying again.");
         }
+        catch (Snmp.SnmpException e) when (e.Kind == Snmp.SnmpErrorKind.Timeout)
+        {
+            outcome = new StepOutcome.Wait(Options.PollInterval, "The PoE switch did not answer; trying again.");
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogError(e, "Step {Step} of operation {OperationId} failed", step.Name, op.Id);

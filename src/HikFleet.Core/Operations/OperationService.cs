@@ -20,8 +20,9 @@ namespace HikFleet.Core.Operations;
 /// <param name="RequestKey">Idempotency key from the client: the same key returns the same operation (a double click starts one).</param>
 /// <param name="FirmwareImageId">Firmware upgrade: the library image.</param>
 /// <param name="Rollout">Firmware upgrade of many cameras: canary, wave size and soak time (defaults when null).</param>
+/// <param name="OffSeconds">Power-cycle: how long the port stays off (default <see cref="Poe.PoeOptions.DefaultOffTime"/>).</param>
 public sealed record OperationRequest(OperationKind Kind, string? Reason, FactoryResetMode? ResetMode = null, bool BackupOverride = false,
-    string? Confirmation = null, string? RequestKey = null, Guid? FirmwareImageId = null, RolloutPlan? Rollout = null);
+    string? Confirmation = null, string? RequestKey = null, Guid? FirmwareImageId = null, RolloutPlan? Rollout = null, int? OffSeconds = null);
 
 /// <summary>One camera's outcome in a bulk request.</summary>
 public sealed record BulkItemResult(Guid CameraId, ResultKind Kind, Guid? OperationId, string Message);
@@ -40,6 +41,7 @@ public sealed class OperationService(
     AuditLog audit,
     FleetChangeFeed changes,
     IOptions<OperationOptions> options,
+    IOptions<Poe.PoeOptions> poeOptions,
     TimeProvider time)
 {
     public const int MaxReasonLength = 1000;
@@ -108,9 +110,9 @@ public sealed class OperationService(
 
         if (!scope.Can(FleetPermissions.Operate, site.TenantId, site.Id)) return await Refuse(ServiceResult.Forbidden("Your role may not operate cameras."));
         if (request.Kind is not (OperationKind.Reboot or OperationKind.FactoryReset or OperationKind.Backup or OperationKind.PasswordRotation
-            or OperationKind.FirmwareUpgrade))
+            or OperationKind.FirmwareUpgrade or OperationKind.PowerCycle))
         {
-            return ServiceResult.Invalid("kind", "Only reboot, factory reset, backup, password rotation and firmware upgrade can be requested here.");
+            return ServiceResult.Invalid("kind", "Only reboot, factory reset, backup, password rotation, firmware upgrade and power-cycle can be requested here.");
         }
 
         var reason = request.Reason?.Trim();
@@ -153,13 +155,49 @@ public sealed class OperationService(
             if (Firmware.FirmwareLibrary.Incompatibility(image, camera.Model) is { } wrong) return await Refuse(ServiceResult.Conflict("image", wrong));
         }
 
+        PoePortRef? poePort = null;
+        int? offSeconds = null;
+        if (request.Kind == OperationKind.PowerCycle)
+        {
+            var poe = poeOptions.Value;
+            offSeconds = request.OffSeconds ?? (int)poe.DefaultOffTime.TotalSeconds;
+            if (offSeconds < poe.MinOffTime.TotalSeconds || offSeconds > poe.MaxOffTime.TotalSeconds)
+            {
+                return ServiceResult.Invalid("offSeconds", $"The port stays off {poe.MinOffTime.TotalSeconds:0} to {poe.MaxOffTime.TotalSeconds:0} seconds.");
+            }
+
+            var mapping = await db.PoePortMappings.AsNoTracking().Include(m => m.Switch).ThenInclude(w => w!.Ports)
+                .SingleOrDefaultAsync(m => m.CameraId == camera.Id, ct);
+            if (mapping is null) return await Refuse(ServiceResult.Conflict("port", "No PoE switch port is known for this camera: add its switch or set the port by hand."));
+            if (!mapping.Confirmed) return await Refuse(ServiceResult.Conflict("port", $"Confirm the camera's port ({mapping.Switch!.Name} port {mapping.Port}) before power-cycling it."));
+            if (mapping.Conflict is { } conflict) return await Refuse(ServiceResult.Conflict("port", $"The mapping is in doubt: {conflict} Check and set the port again."));
+            var port = mapping.Switch!.Ports.SingleOrDefault(p => p.Group == mapping.Group && p.Port == mapping.Port);
+            if (port?.IsUplink == true)
+            {
+                return await Refuse(ServiceResult.Conflict("port", $"Port {mapping.Port} of {mapping.Switch.Name} carries {port.Macs.Count} devices (an uplink): it is never power-cycled."));
+            }
+
+            poePort = new PoePortRef(mapping.SwitchId, mapping.Group, mapping.Port);
+            var hourAgoPoe = time.GetUtcNow().AddHours(-1);
+            var cycles = await db.Operations.AsNoTracking()
+                .Where(o => o.CameraId == camera.Id && o.Kind == OperationKind.PowerCycle && o.CreatedAt > hourAgoPoe && o.State != OperationState.Cancelled)
+                .OrderBy(o => o.CreatedAt).Select(o => o.CreatedAt).ToListAsync(ct);
+            if (cycles.Count >= poe.MaxPowerCyclesPerHour)
+            {
+                var next = cycles[cycles.Count - poe.MaxPowerCyclesPerHour].AddHours(1);
+                return await Refuse(ServiceResult.Conflict("rate",
+                    $"This camera's port was power-cycled {cycles.Count} times in the last hour; at most {poe.MaxPowerCyclesPerHour} per rolling hour. " +
+                    $"The next one is possible after {next:HH:mm} UTC."));
+            }
+        }
+
         var now = time.GetUtcNow();
-        if (request.Kind is OperationKind.Reboot or OperationKind.FactoryReset)
+        if (request.Kind is OperationKind.Reboot or OperationKind.FactoryReset or OperationKind.PowerCycle)
         {
             var hourAgo = now.AddHours(-1);
             var recent = await db.Operations.AsNoTracking()
-                .Where(o => o.CameraId == camera.Id && (o.Kind == OperationKind.Reboot || o.Kind == OperationKind.FactoryReset) && o.CreatedAt > hourAgo
-                            && o.State != OperationState.Cancelled)
+                .Where(o => o.CameraId == camera.Id && (o.Kind == OperationKind.Reboot || o.Kind == OperationKind.FactoryReset || o.Kind == OperationKind.PowerCycle)
+                            && o.CreatedAt > hourAgo && o.State != OperationState.Cancelled)
                 .OrderBy(o => o.CreatedAt).Select(o => o.CreatedAt).ToListAsync(ct);
             if (recent.Count >= Options.MaxRebootsPerHour)
             {
@@ -178,6 +216,8 @@ public sealed class OperationService(
             FirmwareImageId = request.Kind == OperationKind.FirmwareUpgrade ? request.FirmwareImageId : null,
             Rollout = wave is null ? null : request.Rollout,
             HealthAtStart = wave is null ? null : camera.Health,
+            PoePort = poePort,
+            OffSeconds = offSeconds,
         };
         return await creator.CreateAsync(db, scope, new OperationCreator.Request(request.Kind, camera, site, reason, parameters, batch,
             RequestKey: request.RequestKey, Wave: wave), ct);
@@ -223,6 +263,11 @@ public sealed class OperationService(
         ChangeAsync(scope, operationId, "cancel", cancellationToken, op =>
         {
             if (!op.IsActive) return "The operation is over already.";
+            if (op.Kind == OperationKind.PowerCycle && op.CurrentStep < op.Steps.Count
+                && PowerCycleWorkflow.PortOffSteps.Contains(op.Steps.Single(s => s.Index == op.CurrentStep).Name))
+            {
+                return "The camera's port is being switched off or is off: HikFleet switches it back on first. Cancel is possible after that.";
+            }
             var now = time.GetUtcNow();
             if (op.State == OperationState.Running)
             {

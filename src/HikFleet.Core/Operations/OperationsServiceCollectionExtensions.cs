@@ -22,6 +22,7 @@ public static class OperationsServiceCollectionExtensions
         services.AddSingleton<IOperationWorkflow, BackupWorkflow>();
         services.AddSingleton<IOperationWorkflow, PasswordRotationWorkflow>();
         services.AddSingleton<IOperationWorkflow, FirmwareUpgradeWorkflow>();
+        services.AddSingleton<IOperationWorkflow, PowerCycleWorkflow>();
         services.AddOptions<Firmware.FirmwareOptions>().BindConfiguration(Firmware.FirmwareOptions.SectionName);
         services.AddSingleton<Firmware.FirmwareStore>();
         services.AddSingleton<Firmware.FirmwareLibrary>();

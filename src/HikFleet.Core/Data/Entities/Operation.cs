@@ -77,6 +77,8 @@ public enum OperationKind
     PasswordRotation,
     /// <summary>A firmware image from the library installed: backup, upload, install, restart, verify the version, health check.</summary>
     FirmwareUpgrade,
+    /// <summary>The camera's PoE switch port switched off, held off, switched on; the camera must answer again with its uptime reset.</summary>
+    PowerCycle,
 }
 
 public enum OperationState

@@ -44,6 +44,8 @@ public sealed class Site
     public TimeOnly? MaintenanceEnd { get; set; }
     /// <summary>How many cameras of the site a bulk operation works on at once.</summary>
     public int BulkConcurrency { get; set; } = 2;
+    /// <summary>How many ports of one PoE switch may be power-cycled at once (a switch's PSE and uplinks suffer from more).</summary>
+    public int PoeConcurrentPorts { get; set; } = 1;
     /// <summary>Cron expression (UTC) of scheduled configuration backups; null = only before risky operations and by hand.</summary>
     public string? BackupCron { get; set; } = "30 2 * * 0";
     /// <summary>Cron expression (UTC) of scheduled password rotation of every managed camera; null = on demand only.</summary>

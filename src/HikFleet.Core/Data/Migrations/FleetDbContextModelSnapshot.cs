@@ -1667,6 +1667,234 @@ namespace HikFleet.Core.Data.Migrations
                     b.ToTable("operation_steps", (string)null);
                 });
 
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.PoePortMapping", b =>
+                {
+                    b.Property<Guid>("CameraId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("camera_id");
+
+                    b.Property<DateTimeOffset?>("ConfirmedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("confirmed_at");
+
+                    b.Property<string>("ConfirmedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("confirmed_by");
+
+                    b.Property<string>("Conflict")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("conflict");
+
+                    b.Property<DateTimeOffset>("FoundAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("found_at");
+
+                    b.Property<int>("Group")
+                        .HasColumnType("integer")
+                        .HasColumnName("group");
+
+                    b.Property<int>("Port")
+                        .HasColumnType("integer")
+                        .HasColumnName("port");
+
+                    b.Property<DateTimeOffset?>("SeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("seen_at");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("source");
+
+                    b.Property<Guid>("SwitchId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("switch_id");
+
+                    b.HasKey("CameraId")
+                        .HasName("pk_poe_port_mappings");
+
+                    b.HasIndex("SwitchId", "Group", "Port")
+                        .HasDatabaseName("ix_poe_port_mappings_switch_id_group_port");
+
+                    b.ToTable("poe_port_mappings", (string)null);
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.PoeSwitch", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<IPAddress>("Address")
+                        .IsRequired()
+                        .HasColumnType("inet")
+                        .HasColumnName("address");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("PollError")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("poll_error");
+
+                    b.Property<DateTimeOffset?>("PolledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("polled_at");
+
+                    b.Property<int?>("PowerBudgetWatts")
+                        .HasColumnType("integer")
+                        .HasColumnName("power_budget_watts");
+
+                    b.Property<int?>("PowerConsumptionWatts")
+                        .HasColumnType("integer")
+                        .HasColumnName("power_consumption_watts");
+
+                    b.Property<string>("SecretKeyId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("secret_key_id");
+
+                    b.Property<byte[]>("SecretSealed")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("secret_sealed");
+
+                    b.Property<Guid>("SiteId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("site_id");
+
+                    b.Property<int>("SnmpPort")
+                        .HasColumnType("integer")
+                        .HasColumnName("snmp_port");
+
+                    b.Property<string>("SnmpUser")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("snmp_user");
+
+                    b.Property<string>("SnmpVersion")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("snmp_version");
+
+                    b.Property<string>("SystemDescription")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("system_description");
+
+                    b.Property<string>("SystemName")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("system_name");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<int?>("UsageThresholdPercent")
+                        .HasColumnType("integer")
+                        .HasColumnName("usage_threshold_percent");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_poe_switches");
+
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_poe_switches_tenant_id");
+
+                    b.HasIndex("SiteId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_poe_switches_site_id_name");
+
+                    b.ToTable("poe_switches", (string)null);
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.PoeSwitchPort", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<bool>("AdminEnabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("admin_enabled");
+
+                    b.Property<string>("Detection")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("detection");
+
+                    b.Property<long>("DropCounter")
+                        .HasColumnType("bigint")
+                        .HasColumnName("drop_counter");
+
+                    b.PrimitiveCollection<List<DateTimeOffset>>("Drops")
+                        .IsRequired()
+                        .HasColumnType("timestamptz[]")
+                        .HasColumnName("drops");
+
+                    b.Property<int>("Group")
+                        .HasColumnType("integer")
+                        .HasColumnName("group");
+
+                    b.Property<Guid?>("HeldOffByOperationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("held_off_by_operation_id");
+
+                    b.PrimitiveCollection<List<string>>("Macs")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("macs");
+
+                    b.Property<int>("Port")
+                        .HasColumnType("integer")
+                        .HasColumnName("port");
+
+                    b.Property<int?>("PowerClass")
+                        .HasColumnType("integer")
+                        .HasColumnName("power_class");
+
+                    b.Property<Guid>("SwitchId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("switch_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_poe_switch_ports");
+
+                    b.HasIndex("SwitchId", "Group", "Port")
+                        .IsUnique()
+                        .HasDatabaseName("ix_poe_switch_ports_switch_id_group_port");
+
+                    b.ToTable("poe_switch_ports", (string)null);
+                });
+
             modelBuilder.Entity("HikFleet.Core.Data.Entities.Site", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1742,6 +1970,10 @@ namespace HikFleet.Core.Data.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
                         .HasColumnName("password_rotation_cron");
+
+                    b.Property<int>("PoeConcurrentPorts")
+                        .HasColumnType("integer")
+                        .HasColumnName("poe_concurrent_ports");
 
                     b.Property<int>("ProbePort")
                         .ValueGeneratedOnAdd()
@@ -2388,6 +2620,54 @@ namespace HikFleet.Core.Data.Migrations
                         .HasConstraintName("fk_operation_steps_operations_operation_id");
                 });
 
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.PoePortMapping", b =>
+                {
+                    b.HasOne("HikFleet.Core.Data.Entities.Camera", null)
+                        .WithOne()
+                        .HasForeignKey("HikFleet.Core.Data.Entities.PoePortMapping", "CameraId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_poe_port_mappings_cameras_camera_id");
+
+                    b.HasOne("HikFleet.Core.Data.Entities.PoeSwitch", "Switch")
+                        .WithMany()
+                        .HasForeignKey("SwitchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_poe_port_mappings_poe_switches_switch_id");
+
+                    b.Navigation("Switch");
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.PoeSwitch", b =>
+                {
+                    b.HasOne("HikFleet.Core.Data.Entities.Site", "Site")
+                        .WithMany()
+                        .HasForeignKey("SiteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_poe_switches_sites_site_id");
+
+                    b.HasOne("HikFleet.Core.Data.Entities.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_poe_switches_tenants_tenant_id");
+
+                    b.Navigation("Site");
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.PoeSwitchPort", b =>
+                {
+                    b.HasOne("HikFleet.Core.Data.Entities.PoeSwitch", null)
+                        .WithMany("Ports")
+                        .HasForeignKey("SwitchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_poe_switch_ports_poe_switches_switch_id");
+                });
+
             modelBuilder.Entity("HikFleet.Core.Data.Entities.Site", b =>
                 {
                     b.HasOne("HikFleet.Core.Data.Entities.Tenant", "Tenant")
@@ -2494,6 +2774,11 @@ namespace HikFleet.Core.Data.Migrations
             modelBuilder.Entity("HikFleet.Core.Data.Entities.Operation", b =>
                 {
                     b.Navigation("Steps");
+                });
+
+            modelBuilder.Entity("HikFleet.Core.Data.Entities.PoeSwitch", b =>
+                {
+                    b.Navigation("Ports");
                 });
 
             modelBuilder.Entity("HikFleet.Core.Data.Entities.Site", b =>
