@@ -21,7 +21,7 @@ public sealed class PoeSwitchAgent : IAsyncDisposable
     public const string SnmpdPath = "/usr/sbin/snmpd";
 
     private readonly string _dir;
-    private readonly Process _process;
+    private Process _process;
     private readonly StringBuilder _log;
 
     private PoeSwitchAgent(string dir, Process process, StringBuilder log, IPEndPoint endPoint, string community, string user, string auth, string priv)
@@ -71,6 +71,8 @@ public sealed class PoeSwitchAgent : IAsyncDisposable
         try
         {
             Directory.CreateDirectory(Path.Combine(dir, "persist"));
+            // snmpd saves engine boots and its engine ID here; -C skips it unless named, so it is named with -c (see Launch).
+            await File.WriteAllTextAsync(Path.Combine(dir, "persist", "snmpd.conf"), "", cancellationToken);
             Directory.CreateDirectory(Path.Combine(dir, "mibs"));
             var script = Path.Combine(dir, "poe_switch.py");
             await using (var res = typeof(PoeSwitchAgent).Assembly.GetManifestResourceStream("HikFleet.Testing.Snmp.poe_switch.py")!)
@@ -119,6 +121,32 @@ public sealed class PoeSwitchAgent : IAsyncDisposable
         return await JsonSerializer.DeserializeAsync<PoeSwitchModel>(f, PoeSwitchModel.Json, cancellationToken)
             ?? throw new InvalidDataException("empty state");
     }
+
+    /// <summary>
+    /// Stops snmpd cleanly (SIGTERM: it saves its engine boots) and starts it again on the same port with the same engine ID and
+    /// users: what a switch reboot looks like to a v3 manager (snmpEngineBoots + 1, engine time restarts).
+    /// </summary>
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        if (!_process.HasExited)
+        {
+            _ = Kill(_process.Id, 15);
+            try
+            {
+                await _process.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+        await StopProcessAsync();
+        _process = Launch(_dir, Path.Combine(_dir, "snmpd.conf"), EndPoint.Port, _log);
+        if (!await WaitReadyAsync(cancellationToken))
+            throw new InvalidOperationException($"snmpd did not come back on {EndPoint}:\n{Log}");
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     /// <summary>Changes the model (read, change, write atomically, under the same lock the agent's SETs take).</summary>
     public async Task UpdateAsync(Action<PoeSwitchModel> change, CancellationToken cancellationToken = default)
@@ -189,8 +217,10 @@ public sealed class PoeSwitchAgent : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = dir,
         };
-        // -f foreground, -Lo log to stdout, -C no default config files, -c ours. Persistent state, MIB search and HOME all in the temp dir.
-        foreach (var a in new[] { "-f", "-Lo", "-C", "-c", conf, "-p", Path.Combine(dir, "snmpd.pid"), $"udp:127.0.0.1:{port}" })
+        // -f foreground, -Lo log to stdout, -C no default config files, -c ours plus the persistent file (engine ID and boots survive
+        // RestartAsync as on a real switch). Persistent state, MIB search and HOME all in the temp dir.
+        var persisted = Path.Combine(dir, "persist", "snmpd.conf");
+        foreach (var a in new[] { "-f", "-Lo", "-C", "-c", conf + "," + persisted, "-p", Path.Combine(dir, "snmpd.pid"), $"udp:127.0.0.1:{port}" })
             psi.ArgumentList.Add(a);
         psi.Environment["SNMP_PERSISTENT_DIR"] = Path.Combine(dir, "persist");
         psi.Environment["SNMPCONFPATH"] = dir;
