@@ -55,10 +55,16 @@ public sealed class PoeSwitchAgent : IAsyncDisposable
     /// <summary>What snmpd printed (bounded), for failure messages.</summary>
     public string Log { get { lock (_log) return _log.ToString(); } }
 
+    /// <summary>
+    /// Timeout of <see cref="V2cTarget"/>/<see cref="V3Target"/> unless given: 5 s, because a port SET answers only after the agent
+    /// told the simulator (an HTTP POST), which on a loaded CI machine can pass the client's 2 s default and cause a retried SET.
+    /// </summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>A v2c target at this agent.</summary>
-    public SnmpTarget V2cTarget(TimeSpan? timeout = null, int retries = 1) => new(EndPoint, V2cCredentials, timeout ?? TimeSpan.FromSeconds(2), retries);
+    public SnmpTarget V2cTarget(TimeSpan? timeout = null, int retries = 1) => new(EndPoint, V2cCredentials, timeout ?? DefaultTimeout, retries);
     /// <summary>A v3 authPriv target at this agent.</summary>
-    public SnmpTarget V3Target(TimeSpan? timeout = null, int retries = 1) => new(EndPoint, V3Credentials, timeout ?? TimeSpan.FromSeconds(2), retries);
+    public SnmpTarget V3Target(TimeSpan? timeout = null, int retries = 1) => new(EndPoint, V3Credentials, timeout ?? DefaultTimeout, retries);
 
     /// <summary>Starts snmpd with <paramref name="model"/> and returns once it answers (PoE and bridge subtrees included).</summary>
     public static async Task<PoeSwitchAgent> StartAsync(PoeSwitchModel model, CancellationToken cancellationToken)
