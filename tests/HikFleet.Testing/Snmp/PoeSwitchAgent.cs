@@ -86,6 +86,7 @@ public sealed class PoeSwitchAgent : IAsyncDisposable
                 await res.CopyToAsync(file, cancellationToken);
             var state = Path.Combine(dir, "state.json");
             await WriteAtomicallyAsync(state, model, cancellationToken);
+            await WarmUpAsync(model.ControlUrl, cancellationToken);
 
             var community = "c" + RandomNumberGenerator.GetHexString(16, lowercase: true);
             var user = "u" + RandomNumberGenerator.GetHexString(8, lowercase: true);
@@ -289,6 +290,25 @@ public sealed class PoeSwitchAgent : IAsyncDisposable
         {
         }
         _process.Dispose();
+    }
+
+    /// <summary>
+    /// One request to the simulator's control API before the first port SET: its first answer (JIT, Kestrel start-up) can take a
+    /// second on a busy machine, and the agent answers a SET only after that POST.
+    /// </summary>
+    private static async Task WarmUpAsync(string? controlUrl, CancellationToken ct)
+    {
+        if (controlUrl is null || !Uri.TryCreate(controlUrl, UriKind.Absolute, out var uri) || !IPAddress.TryParse(uri.Host, out var host) || !IPAddress.IsLoopback(host))
+            return;
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        try
+        {
+            using var _ = await http.GetAsync(new Uri(uri, "devices"), ct);
+        }
+        catch (HttpRequestException)
+        {
+            // Not up (yet): the SETs will record a notifyError, which is what a test would want to see anyway.
+        }
     }
 
     private static int FreeUdpPort()
