@@ -300,7 +300,7 @@ public sealed class PoeSwitchAgent : IAsyncDisposable
     {
         if (controlUrl is null || !Uri.TryCreate(controlUrl, UriKind.Absolute, out var uri) || !IPAddress.TryParse(uri.Host, out var host) || !IPAddress.IsLoopback(host))
             return;
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var http = new HttpClient(new HttpClientHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
         try
         {
             using var _ = await http.GetAsync(new Uri(uri, "devices"), ct);
