@@ -28,4 +28,21 @@ public sealed class V3ResyncTests
         await client.GetAsync(target, [sysName], Ct);
         Assert.Equal(sent + 3, client.MessagesSent); // in sync again
     }
+
+    [Fact]
+    public async Task A_new_engine_id_on_the_same_address_is_rediscovered_once()
+    {
+        await using var agent = await PoeSwitchAgent.StartAsync(PoeSwitchModel.ForCameras([("CAM-A", "44:19:b6:00:00:0a")], uplinkMacs: 1), Ct);
+        using var client = new SnmpClient();
+        var target = agent.V3Target();
+        var engineId = ObjectIdentifier.Parse("1.3.6.1.6.3.10.2.1.1.0"); // snmpEngineID
+        var before = (await client.GetAsync(target, [engineId], Ct))[0].Value.AsBytes();
+
+        await agent.RestartAsync(Ct, newEngineId: true);
+
+        var sent = client.MessagesSent;
+        var after = (await client.GetAsync(target, [engineId], Ct))[0].Value.AsBytes();
+        Assert.NotEqual(before, after);
+        Assert.Equal(sent + 3, client.MessagesSent); // request (unknownEngineID report), discovery, resend with keys localised anew
+    }
 }

@@ -131,10 +131,17 @@ public sealed class PoeSwitchAgent : IAsyncDisposable
 
     /// <summary>
     /// Stops snmpd cleanly (SIGTERM: it saves its engine boots) and starts it again on the same port with the same engine ID and
-    /// users: what a switch reboot looks like to a v3 manager (snmpEngineBoots + 1, engine time restarts).
+    /// users: what a switch reboot looks like to a v3 manager (snmpEngineBoots + 1, engine time restarts). With
+    /// <paramref name="newEngineId"/> the agent comes back with another snmpEngineID (a replaced switch on the same address).
     /// </summary>
-    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    public async Task RestartAsync(CancellationToken cancellationToken = default, bool newEngineId = false)
     {
+        if (newEngineId)
+        {
+            var conf = Path.Combine(_dir, "snmpd.conf");
+            var lines = (await File.ReadAllLinesAsync(conf, cancellationToken)).Where(l => !l.StartsWith("engineID ", StringComparison.Ordinal));
+            await File.WriteAllLinesAsync(conf, [.. lines, $"engineID hikfleet-{RandomNumberGenerator.GetHexString(8, lowercase: true)}"], cancellationToken);
+        }
         if (!_process.HasExited)
         {
             _ = Kill(_process.Id, 15);
@@ -147,6 +154,8 @@ public sealed class PoeSwitchAgent : IAsyncDisposable
             }
         }
         await StopProcessAsync();
+        if (newEngineId) // a replaced switch remembers nothing of the old one (users localised to the old engine ID included)
+            await File.WriteAllTextAsync(Path.Combine(_dir, "persist", "snmpd.conf"), "", cancellationToken);
         _process = Launch(_dir, Path.Combine(_dir, "snmpd.conf"), EndPoint.Port, _log);
         if (!await WaitReadyAsync(cancellationToken))
             throw new InvalidOperationException($"snmpd did not come back on {EndPoint}:\n{Log}");
@@ -300,7 +309,7 @@ public sealed class PoeSwitchAgent : IAsyncDisposable
     {
         if (controlUrl is null || !Uri.TryCreate(controlUrl, UriKind.Absolute, out var uri) || !IPAddress.TryParse(uri.Host, out var host) || !IPAddress.IsLoopback(host))
             return;
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var http = new HttpClient(new HttpClientHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
         try
         {
             using var _ = await http.GetAsync(new Uri(uri, "devices"), ct);
