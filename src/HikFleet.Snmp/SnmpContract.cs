@@ -147,7 +147,7 @@ public enum SnmpValueType
 }
 
 /// <summary>A typed SNMP value.</summary>
-public readonly record struct SnmpValue(SnmpValueType Type)
+public readonly partial record struct SnmpValue(SnmpValueType Type)
 {
     /// <summary>True for noSuchObject / noSuchInstance / endOfMibView.</summary>
     public bool IsException => Type is SnmpValueType.NoSuchObject or SnmpValueType.NoSuchInstance or SnmpValueType.EndOfMibView;
@@ -155,22 +155,3 @@ public readonly record struct SnmpValue(SnmpValueType Type)
 
 /// <summary>One variable binding.</summary>
 public sealed record VarBind(ObjectIdentifier Oid, SnmpValue Value);
-
-/// <summary>
-/// A UDP SNMP manager: Get, GetBulk walk and Set over v2c or v3 (engine discovery and time synchronisation done once per agent and
-/// cached; a notInTimeWindow report re-synchronises once). Thread-safe; one instance serves many agents.
-/// </summary>
-public sealed class SnmpClient : IDisposable
-{
-    /// <summary>Reads the given instances (GetRequest). Missing instances come back as exception values, not errors.</summary>
-    public Task<IReadOnlyList<VarBind>> GetAsync(SnmpTarget target, IReadOnlyList<ObjectIdentifier> oids, CancellationToken cancellationToken) => throw new NotImplementedException();
-
-    /// <summary>Every instance under <paramref name="root"/> in order (GetBulkRequest), at most <paramref name="maxRows"/> (then Malformed).</summary>
-    public Task<IReadOnlyList<VarBind>> WalkAsync(SnmpTarget target, ObjectIdentifier root, CancellationToken cancellationToken, int maxRows = 100_000) => throw new NotImplementedException();
-
-    /// <summary>Writes the given values (SetRequest); returns the agent's response bindings; an error-status throws.</summary>
-    public Task<IReadOnlyList<VarBind>> SetAsync(SnmpTarget target, IReadOnlyList<VarBind> values, CancellationToken cancellationToken) => throw new NotImplementedException();
-
-    /// <inheritdoc />
-    public void Dispose() { }
-}

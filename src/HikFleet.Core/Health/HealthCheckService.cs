@@ -35,11 +35,14 @@ public sealed class HealthCheckService
     private readonly ILogger<HealthCheckService> _logger;
     private readonly HealthOptions _options;
     private readonly HealthProbe _probe;
+    private readonly Poe.PoeOptions _poeOptions;
     private readonly ConcurrentDictionary<Guid, byte> _runningSites = new();
 
     public HealthCheckService(IDbContextFactory<FleetDbContext> contexts, CredentialVault vault, DeviceAccess access, DeviceClientCache clients,
-        FleetChangeFeed feed, IOptions<HealthOptions> options, TimeProvider time, ILogger<HealthCheckService> logger)
+        FleetChangeFeed feed, IOptions<HealthOptions> options, TimeProvider time, ILogger<HealthCheckService> logger,
+        IOptions<Poe.PoeOptions>? poeOptions = null)
     {
+        _poeOptions = poeOptions?.Value ?? new Poe.PoeOptions();
         _contexts = contexts;
         _vault = vault;
         _access = access;
@@ -156,7 +159,8 @@ public sealed class HealthCheckService
                     .Select(i => new { i.Models, i.Version, i.Build, i.UploadedAt }).ToListAsync(ct))
                 .SelectMany(i => i.Models.Select(m => new FirmwareRelease { Model = m, Version = i.Version, Build = i.Build, CreatedAt = i.UploadedAt })));
             var profile = await ProfileService.EffectiveAsync(db, siteRow, ct);
-            context = new HealthContext(site.Subnets, shared.ToHashSet(), releases, _options, HardeningPolicy.From(profile.Settings));
+            context = new HealthContext(site.Subnets, shared.ToHashSet(), releases, _options, HardeningPolicy.From(profile.Settings),
+                await Poe.PoeHealth.LoadForSiteAsync(db, siteId, _poeOptions, _time.GetUtcNow(), ct));
             secrets = await OpenSecretsAsync(db, cameras, ct);
 
             var now = _time.GetUtcNow();

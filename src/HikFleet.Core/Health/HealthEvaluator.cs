@@ -18,7 +18,8 @@ internal sealed record HealthContext(
     IReadOnlySet<IPAddress> SharedAddresses,
     IReadOnlyList<FirmwareRelease> Releases,
     HealthOptions Options,
-    HardeningPolicy? Hardening = null);
+    HardeningPolicy? Hardening = null,
+    IReadOnlyDictionary<Guid, Poe.PoePortHealth>? Poe = null);
 
 /// <summary>What the site's effective profile says about hardening (<see cref="Profiles.ProfileService.EffectiveAsync(Guid, CancellationToken)"/>).</summary>
 /// <param name="CloudForbidden">CloudAccessAllowed == false: a camera with EZVIZ/Hik-Connect on is against policy.</param>
@@ -105,11 +106,16 @@ internal static class HealthEvaluator
 
         // History outlives one unreachable moment: a camera in a reboot loop is often caught while it is down.
         var restarts = restartsInWindow + (v.Restart is null ? 0 : 1);
+        var poe = context.Poe?.GetValueOrDefault(camera.Id);
         if (restarts >= o.RebootLoopRestarts)
         {
-            v.Findings.Add(Critical(RebootLoop, $"Reboot loop: {restarts} unexpected restarts in the last {Describe(o.RebootLoopWindow)}",
-                $"{restarts} restarts detected from the uptime within {Describe(o.RebootLoopWindow)} (threshold {o.RebootLoopRestarts}).",
-                "Check the PoE budget and cable: a switch port or injector that cannot supply the camera's peak power (IR on at night, heater) makes it brown out and restart. Try another port or a shorter cable."));
+            // With a known switch port the finding names it: that is where the technician goes (issue #14).
+            v.Findings.Add(Critical(RebootLoop, $"Reboot loop: {restarts} unexpected restarts in the last {Describe(o.RebootLoopWindow)}" + (poe is null ? "" : $" (powered by {poe.Where})"),
+                $"{restarts} restarts detected from the uptime within {Describe(o.RebootLoopWindow)} (threshold {o.RebootLoopRestarts})." +
+                (poe is null ? "" : $" It is powered by {poe.Where}, which lost power {poe.DropsInWindow} times in {poe.Window.TotalHours:0} h" +
+                                    (poe.NearBudgetPercent is { } p ? $"; the switch draws {p} % of its power budget." : ".")),
+                (poe is null ? "Check the PoE budget and cable: a switch port or injector" : $"Check {poe.Where}, its power budget and the cable: a port") +
+                " that cannot supply the camera's peak power (IR on at night, heater) makes it brown out and restart. Try another port or a shorter cable."));
             if (gate == HealthState.Offline)
             {
                 v.Findings.RemoveAll(f => f.Code is Unreachable or NotAnswering);
@@ -120,6 +126,8 @@ internal static class HealthEvaluator
         // Last known configuration: shown whatever the camera's state now (an offline camera still has EZVIZ on), and only a
         // warning, as any other warning finding.
         v.Findings.AddRange(hardening);
+        // The switch's view of the port holds whatever the camera answers (it is often why it does not).
+        if (poe is not null) v.Findings.AddRange(Poe.PoeHealth.Findings(poe));
         v.State = gate ?? StateFrom(v, obs);
         v.Summary = SummaryOf(v);
         return v;

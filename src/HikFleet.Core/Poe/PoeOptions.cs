@@ -5,8 +5,6 @@ public sealed class PoeOptions
 {
     public const string SectionName = "Fleet:Poe";
 
-    /// <summary>How often every switch's ports, power and forwarding table are read.</summary>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMinutes(5);
     /// <summary>Per SNMP request; a switch that does not answer in time is retried once, never with other credentials.</summary>
     public TimeSpan SnmpTimeout { get; set; } = TimeSpan.FromSeconds(2);
     public int SnmpRetries { get; set; } = 1;

@@ -135,6 +135,15 @@ internal sealed class ControlServer : IAsyncDisposable
             _ = d.PowerCycleAsync(TimeSpan.FromSeconds(offSeconds ?? 10));
             return Results.Accepted();
         });
+        app.MapPost("/devices/{serial}/power", (string serial, bool? on) =>
+        {
+            if (Lookup(serial) is not { } d)
+                return Results.NotFound();
+            if (on is not { } value)
+                return Results.BadRequest(new { error = "on=true or on=false is required" });
+            _ = d.SetPowerAsync(value);
+            return Results.Json(Describe(d), Json);
+        });
         app.MapPost("/devices/{serial}/motion", (string serial) =>
         {
             if (Lookup(serial) is not { } d)
@@ -162,6 +171,8 @@ internal sealed class ControlServer : IAsyncDisposable
         ["site"] = d.Site,
         ["name"] = d.Name,
         ["online"] = d.Online,
+        ["powered"] = d.Powered,
+        ["hung"] = d.Faults.Hung,
         ["uptimeSeconds"] = (long)d.Uptime.TotalSeconds,
         ["rebootCount"] = d.RebootCount,
         ["locked"] = d.IsLocked,

@@ -56,6 +56,11 @@ public sealed class DeviceFaults
     public double MotionEverySeconds { get; set; }
     /// <summary>Hung firmware: the reboot command is acknowledged but the device never restarts.</summary>
     public bool IgnoreReboot { get; set; }
+    /// <summary>
+    /// "Firmware hung": TCP connections are accepted and requests read but never answered, no SADP reply, reboot impossible (ISAPI,
+    /// SADP and the control API's reboot do nothing). Cleared when the device loses power (a PoE power-cycle), as on real cameras.
+    /// </summary>
+    public bool Hung { get; set; }
     /// <summary>configurationData imports are refused (statusCode 6 importErrorData), as after a hardware revision change.</summary>
     public bool RefuseConfigurationImport { get; set; }
     /// <summary>A firmware install fails half-way: the device restarts on its old firmware (as from its backup partition).</summary>

@@ -21,6 +21,7 @@ public sealed class VirtualDevice
     private CancellationTokenSource _session = new();
     private int _powerGeneration;
     private bool _running;
+    private bool _powerHeldOff;
     private long _bootTimestamp = SimClock.Now;
     private double _uptimeAtBoot;
     private X509Certificate2? _certificate;
@@ -199,14 +200,54 @@ public sealed class VirtualDevice
 
     // ------------------------------------------------------------------ public actions
 
-    /// <summary>Reboots like the web UI does; completes when the device answers again.</summary>
-    public Task RebootAsync() => PowerSequenceAsync(Options.RebootDropSeconds, BootSeconds, null);
+    /// <summary>Reboots like the web UI does; completes when the device answers again. Hung firmware cannot reboot (no-op).</summary>
+    public Task RebootAsync() => Faults.Hung ? Task.CompletedTask : PowerSequenceAsync(Options.RebootDropSeconds, BootSeconds, null);
 
     /// <summary>The paperclip: a full reset on site; the device reboots inactive at the factory address.</summary>
     public void PressResetButton() => _ = PowerSequenceAsync(0, BootSeconds, () => FactoryResetCore(full: true));
 
     /// <summary>PoE port off for <paramref name="off"/> (simulated), then on; completes when the device answers again.</summary>
     public Task PowerCycleAsync(TimeSpan off) => PowerSequenceAsync(0, off.TotalSeconds + BootSeconds, null);
+
+    /// <summary>
+    /// False while its PoE port holds the power off (<see cref="SetPowerAsync"/>): no reboot, power-cycle, crash loop or scenario
+    /// action brings the device back until the power is switched on again.
+    /// </summary>
+    public bool Powered
+    {
+        get
+        {
+            lock (_powerGate)
+                return !_powerHeldOff;
+        }
+    }
+
+    /// <summary>
+    /// The PoE switch port: off drops power now and holds it off (the power generation is bumped, so a pending reboot, power-cycle or
+    /// boot never brings the device back); on (when it was held off) boots it: after the boot time it answers with uptime reset and
+    /// <see cref="RebootCount"/> + 1. Switching to the state it already has does nothing. Losing power clears <see cref="DeviceFaults.Hung"/>.
+    /// The task completes when the device is off, respectively booted (or superseded by a later power change).
+    /// </summary>
+    public async Task SetPowerAsync(bool on)
+    {
+        int generation;
+        lock (_powerGate)
+        {
+            if (_powerHeldOff == !on)
+                return;
+            _powerHeldOff = !on;
+            generation = Interlocked.Increment(ref _powerGeneration);
+        }
+        if (!on)
+        {
+            PowerOff();
+            return;
+        }
+        await Clock.Delay(BootSeconds).ConfigureAwait(false);
+        if (Volatile.Read(ref _powerGeneration) != generation)
+            return;
+        Boot(generation);
+    }
 
     /// <summary>A new self-signed certificate (a TOFU pin must now fail).</summary>
     public void RegenerateCertificate()
@@ -423,11 +464,21 @@ public sealed class VirtualDevice
     }
 
     /// <summary>Reboot after the answer promising it is on the wire.</summary>
-    internal void ScheduleReboot(Action? whileOff = null) => _ = PowerSequenceAsync(Options.RebootDropSeconds, BootSeconds, whileOff);
+    internal void ScheduleReboot(Action? whileOff = null)
+    {
+        if (!Faults.Hung) // hung firmware acknowledges nothing and restarts nothing: only losing power helps
+            _ = PowerSequenceAsync(Options.RebootDropSeconds, BootSeconds, whileOff);
+    }
 
     internal async Task PowerSequenceAsync(double dropSeconds, double offSeconds, Action? whileOff)
     {
-        var generation = Interlocked.Increment(ref _powerGeneration);
+        int generation;
+        lock (_powerGate)
+        {
+            if (_powerHeldOff)
+                return; // no power, nothing to restart: only switching the port on boots it
+            generation = Interlocked.Increment(ref _powerGeneration);
+        }
         if (dropSeconds > 0)
             await Clock.Delay(dropSeconds).ConfigureAwait(false);
         if (Volatile.Read(ref _powerGeneration) != generation)
@@ -451,6 +502,7 @@ public sealed class VirtualDevice
         {
             _running = false;
             Upgrading = false;
+            Faults.Hung = false; // losing power is what un-hangs firmware (why technicians power-cycle)
             _session.Cancel();
             _session = new CancellationTokenSource();
             CloseListeners();
@@ -462,6 +514,12 @@ public sealed class VirtualDevice
 
     internal void Boot(int generation)
     {
+        lock (_powerGate)
+        {
+            // A power change after this boot was scheduled wins (port held off, or switched on again with its own boot).
+            if (_powerHeldOff || Volatile.Read(ref _powerGeneration) != generation)
+                return;
+        }
         lock (Sync)
         {
             if (PendingNetwork is not null)

@@ -89,9 +89,9 @@ internal sealed class HttpConnection
                 return;
 
             var faults = _device.Faults;
-            if (faults.Timeout)
+            if (faults.Timeout || faults.Hung)
             {
-                // Read the request, never answer: the client's timeout is what is being tested.
+                // Read the request, never answer: the client's timeout is what is being tested (or the firmware hung).
                 await Task.Delay(TimeSpan.FromMinutes(5), ct).ConfigureAwait(false);
                 return;
             }

@@ -97,7 +97,7 @@ internal sealed class SadpResponder : IDisposable
 
         foreach (var device in targets.ToList())
         {
-            if (!device.Online)
+            if (!device.Online || device.Faults.Hung)
                 continue;
             var (reply, after) = Handle(device, probe, sender.Address);
             if (reply is null)

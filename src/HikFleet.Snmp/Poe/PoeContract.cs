@@ -1,4 +1,4 @@
-// The PoE switch view HikFleet.Core builds against (issue #14). Bodies are filled in by the codec work.
+// The PoE switch view HikFleet.Core builds against (issue #14).
 namespace HikFleet.Snmp.Poe;
 
 /// <summary>pethPsePortDetectionStatus (RFC 3621).</summary>
@@ -46,32 +46,10 @@ public sealed record MainPse(int Group, int PowerWatts, PseOperStatus Status, in
 
 /// <summary>A learned MAC on a bridge port (Q-BRIDGE dot1qTpFdbTable, else BRIDGE-MIB dot1dTpFdbTable).</summary>
 /// <param name="Mac">Lower-case <c>aa:bb:cc:dd:ee:ff</c>.</param>
-/// <param name="BridgePort">dot1dBasePort.</param>
+/// <param name="BridgePort">dot1dBasePort (0 for the bridge's own address, status self).</param>
 /// <param name="Vlan">The FDB id (Q-BRIDGE), null from BRIDGE-MIB.</param>
 /// <param name="Learned">Status learned(3) (not self/mgmt/other).</param>
 public sealed record ForwardingEntry(string Mac, int BridgePort, int? Vlan, bool Learned);
 
 /// <summary>sysDescr, sysName, sysObjectID, sysUpTime.</summary>
 public sealed record SwitchIdentity(string Description, string Name, string ObjectId, TimeSpan UpTime);
-
-/// <summary>
-/// Reads and drives a PoE switch through the standard MIBs: POWER-ETHERNET-MIB (RFC 3621) ports and PSEs, BRIDGE-MIB (RFC 4188)
-/// and Q-BRIDGE-MIB (RFC 4363) forwarding tables, SNMPv2-MIB system group. Switch answers are hostile input: bounded walks,
-/// unknown enumerations mapped to Unknown, malformed rows skipped.
-/// </summary>
-public sealed class PoeSwitchMib(SnmpClient client)
-{
-    /// <summary>The client this view talks through.</summary>
-    public SnmpClient Client { get; } = client;
-
-    /// <summary>The switch's system group.</summary>
-    public Task<SwitchIdentity> ReadIdentityAsync(SnmpTarget target, CancellationToken cancellationToken) => throw new NotImplementedException();
-    /// <summary>pethPsePortTable.</summary>
-    public Task<IReadOnlyList<PsePort>> ReadPortsAsync(SnmpTarget target, CancellationToken cancellationToken) => throw new NotImplementedException();
-    /// <summary>pethMainPseTable.</summary>
-    public Task<IReadOnlyList<MainPse>> ReadPsesAsync(SnmpTarget target, CancellationToken cancellationToken) => throw new NotImplementedException();
-    /// <summary>Q-BRIDGE dot1qTpFdbTable when the switch has it, else BRIDGE-MIB dot1dTpFdbTable.</summary>
-    public Task<IReadOnlyList<ForwardingEntry>> ReadForwardingTableAsync(SnmpTarget target, CancellationToken cancellationToken) => throw new NotImplementedException();
-    /// <summary>pethPsePortAdminEnable.{group}.{port} := true(1) / false(2).</summary>
-    public Task SetPortPowerAsync(SnmpTarget target, int group, int port, bool enabled, CancellationToken cancellationToken) => throw new NotImplementedException();
-}
