@@ -5,6 +5,7 @@ using HikFleet.Core.Data.Entities;
 using HikFleet.Core.Poe;
 using HikFleet.Core.Security;
 using HikFleet.Testing;
+using HikFleet.Testing.Snmp;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,7 +14,8 @@ namespace HikFleet.Web.Tests;
 /// <summary>
 /// The PoE API on the real host (issue #14): switches validated per field with their SNMP secrets never echoed (nor audited), tenant
 /// isolation, who may manage switches and who may map ports, a power-cycle requested through the operations API, and the site's
-/// "ports at once" setting. The switches here are a loopback socket that never answers: a poll ends in the switch's poll error.
+/// "ports at once" setting. Most switches here are a loopback socket that never answers (a poll ends in the switch's poll error); one
+/// test polls a real agent (net-snmp <c>snmpd</c> on 127.0.0.1, <see cref="PoeSwitchAgent"/>). Power-cycles end to end are Core's tests.
 /// </summary>
 public sealed class PoeApiTests : IAsyncLifetime
 {
@@ -29,7 +31,8 @@ public sealed class PoeApiTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _factory = new FleetWebFactory();
-        _factory.Settings["Fleet:Poe:SnmpTimeout"] = "00:00:00.200";
+        // Short enough that a switch that never answers fails fast, long enough for a real snmpd on two busy cores.
+        _factory.Settings["Fleet:Poe:SnmpTimeout"] = "00:00:01";
         _factory.Settings["Fleet:Poe:SnmpRetries"] = "0";
         await _factory.InitializeAsync();
         _factory.EnsureStarted();
@@ -212,6 +215,42 @@ public sealed class PoeApiTests : IAsyncLifetime
             Assert.DoesNotContain(AuthPassword, text, StringComparison.Ordinal);
             Assert.DoesNotContain(PrivPassword, text, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task Poll_now_reads_a_real_switch_shows_its_ports_and_places_the_camera_found_by_its_mac()
+    {
+        var (site, camera) = await SeedAsync();
+        await using var agent = await PoeSwitchAgent.StartAsync(
+            PoeSwitchModel.ForCameras([(camera.SerialNumber, camera.MacAddress), ("DS-OTHER0001", "44:00:00:aa:bb:01")], uplinkMacs: 4), Ct);
+        using var admin = await _factory.ApiClientAsync(FleetRoles.TenantAdmin, new TenantMembership { TenantId = site.TenantId });
+
+        using var created = await admin.PostAsJsonAsync("/api/v1/poe-switches", new
+        {
+            siteId = site.Id, name = "Real snmpd", address = "127.0.0.1", port = agent.EndPoint.Port, version = "V2c", community = agent.Community,
+        }, Ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await JsonAsync(created)).GetProperty("id").GetGuid();
+
+        using var polled = await admin.PostAsync($"/api/v1/poe-switches/{id}/poll", null, Ct);
+        Assert.Equal(HttpStatusCode.OK, polled.StatusCode);
+        var text = await polled.Content.ReadAsStringAsync(Ct);
+        Assert.DoesNotContain(agent.Community, text, StringComparison.Ordinal);
+        var sw = JsonDocument.Parse(text).RootElement;
+        Assert.True(sw.GetProperty("pollError").ValueKind == JsonValueKind.Null, $"{sw.GetProperty("pollError")}\n{agent.Log}");
+        Assert.Equal("poe-sw-1", sw.GetProperty("systemName").GetString());
+        var ports = sw.GetProperty("ports").EnumerateArray().ToList();
+        Assert.Equal([1, 2], ports.Select(p => p.GetProperty("port").GetInt32()));
+        Assert.All(ports, p => Assert.True(p.GetProperty("powerOn").GetBoolean()));
+        Assert.Equal("DeliveringPower", ports[0].GetProperty("detection").GetString());
+        var placed = Assert.Single(ports[0].GetProperty("cameras").EnumerateArray());
+        Assert.Equal(camera.Id, placed.GetProperty("cameraId").GetGuid());
+        Assert.False(placed.GetProperty("confirmed").GetBoolean());
+
+        var poe = JsonDocument.Parse(await admin.GetStringAsync($"/api/v1/cameras/{camera.Id}/poe", Ct)).RootElement;
+        Assert.Equal("Discovered", poe.GetProperty("port").GetProperty("source").GetString());
+        Assert.Equal(1, poe.GetProperty("port").GetProperty("port").GetInt32());
+        Assert.Contains("Confirm the port first", poe.GetProperty("cycleProblem").GetString());
     }
 
     [Fact]
