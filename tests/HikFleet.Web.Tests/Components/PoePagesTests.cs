@@ -4,6 +4,7 @@ using HikFleet.Core.Poe;
 using HikFleet.Core.Security;
 using HikFleet.Testing;
 using HikFleet.Web.Components.Pages.Cameras;
+using HikFleet.Web.Components.Pages.Operations;
 using HikFleet.Web.Components.Pages.Poe;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -295,5 +296,51 @@ public sealed class PoePagesTests(MigratedDatabase database) : InventoryPageCont
         Assert.Empty(page.FindAll("[data-testid=poe-confirm]"));
         Assert.Empty(page.FindAll("[data-testid=poe-set]"));
         Assert.Empty(page.FindAll("[data-testid=power-cycle]"));
+    }
+
+    [Fact]
+    public async Task A_power_cycle_holding_its_port_off_shows_its_steps_and_offers_no_cancel_until_power_is_back()
+    {
+        var world = await SeedAsync(confirmFrozen: true);
+        Operation Cycle(int currentStep) => new()
+        {
+            TenantId = world.Site.TenantId, SiteId = world.Site.Id, CameraId = world.Frozen.Id, Kind = OperationKind.PowerCycle, State = OperationState.Waiting,
+            Reason = "Frozen since 02:10", RequestedById = "test", RequestedByName = "tech-ben", CurrentStep = currentStep, StartedAt = DateTimeOffset.UtcNow,
+            Steps =
+            [
+                new() { Index = 0, Name = "check-port", Title = "Check the switch port is the camera's alone", State = OperationStepState.Succeeded, Attempts = 1, Detail = "Access 1 port 4: on, DeliveringPower, class 2; no MAC is learned on it (a frozen camera sends nothing)." },
+                new() { Index = 1, Name = "port-off", Title = "Switch the port's power off", State = OperationStepState.Succeeded, Attempts = 1 },
+                new() { Index = 2, Name = "hold-off", Title = "Keep it off for 30 s", State = OperationStepState.Waiting, Attempts = 1 },
+                new() { Index = 3, Name = "port-on", Title = "Switch the port's power on" },
+                new() { Index = 4, Name = "wait-up", Title = "Wait for the camera to answer with its uptime reset" },
+            ],
+        };
+        var op = Cycle(2);
+        await using (var db = Database.CreateContext())
+        {
+            db.Operations.Add(op);
+            await db.SaveChangesAsync(Ct);
+        }
+
+        await SignInAsync(FleetRoles.Operator, new TenantMembership { TenantId = world.Site.TenantId });
+        RenderProviders();
+        var page = Render<OperationPage>(p => p.Add(x => x.Id, op.Id));
+        page.WaitForElement("[data-testid=operation-page][data-loaded=true]");
+        Assert.Contains("Power-cycle of Gate frozen", page.Markup);
+        Assert.Equal(["check-port", "port-off", "hold-off", "port-on", "wait-up"], page.FindAll("[data-testid=step-row]").Select(r => r.GetAttribute("data-step")));
+        Assert.Contains("no MAC is learned on it", page.FindAll("[data-testid=step-detail]")[0].TextContent);
+        Assert.Contains("switches it back on first", page.Find("[data-testid=port-off]").TextContent);
+        Assert.True(page.Find("[data-testid=cancel-operation]").HasAttribute("disabled"));
+
+        // Once the port is back on (waiting for the camera), Cancel is offered again.
+        await using (var db = Database.CreateContext())
+        {
+            await db.Operations.Where(o => o.Id == op.Id).ExecuteUpdateAsync(x => x.SetProperty(o => o.CurrentStep, 4), Ct);
+        }
+
+        var again = Render<OperationPage>(p => p.Add(x => x.Id, op.Id));
+        again.WaitForElement("[data-testid=operation-page][data-loaded=true]");
+        Assert.Empty(again.FindAll("[data-testid=port-off]"));
+        Assert.False(again.Find("[data-testid=cancel-operation]").HasAttribute("disabled"));
     }
 }
