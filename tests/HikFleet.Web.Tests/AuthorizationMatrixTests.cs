@@ -38,7 +38,17 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
 
     private readonly FleetWebFactory _factory;
 
-    public AuthorizationMatrixTests(FleetWebFactory factory) => _factory = factory;
+    public AuthorizationMatrixTests(FleetWebFactory factory)
+    {
+        _factory = factory;
+        // "Poll now" really polls: the matrix's switches are a loopback socket that never answers, so keep each poll short.
+        // (Set before the host starts: the first constructor call runs before any test touches the factory.)
+        _factory.Settings.TryAdd("Fleet:Poe:SnmpTimeout", "00:00:00.200");
+        _factory.Settings.TryAdd("Fleet:Poe:SnmpRetries", "0");
+    }
+
+    /// <summary>Where the matrix's PoE switches live: a loopback UDP socket that never answers (nothing leaves the machine).</summary>
+    private static readonly SilentUdpEndpoint Switches = new();
 
     private sealed record Route(string Pattern, string Method, string? Policy, bool Anonymous);
 
@@ -82,6 +92,9 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
         Assert.Contains(routes, r => r.Pattern == "api/v1/sites/{id:guid}/credential" && r.Policy == FleetPermissions.ManageSites);
         Assert.Contains(routes, r => r.Pattern == "api/v1/cameras/{id:guid}/operations" && r.Method == "POST" && r.Policy == FleetPermissions.Operate);
         Assert.Contains(routes, r => r.Pattern == "api/v1/backups/{id:guid}/export" && r.Policy == FleetPermissions.ManageSites);
+        Assert.Contains(routes, r => r.Pattern == "api/v1/poe-switches" && r.Method == "POST" && r.Policy == FleetPermissions.ManageSites);
+        Assert.Contains(routes, r => r.Pattern == "api/v1/cameras/{id:guid}/poe/confirm" && r.Policy == FleetPermissions.Operate);
+        Assert.Contains(routes, r => r.Pattern == "poe" && r.Policy == FleetPermissions.Read);
         Assert.Contains(routes, r => r.Pattern == "operations" && r.Policy == FleetPermissions.Read);
         // Fleet-wide counts of every tenant: administrators (or the configured scrape token) only, never anonymous.
         Assert.Contains(routes, r => r.Pattern == "metrics" && r.Method == "GET" && r.Policy == FleetPermissions.ScrapeMetrics && !r.Anonymous);
@@ -188,7 +201,7 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
         || (response.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found && response.Headers.Location?.ToString().Contains("/account/denied") == true);
 
     private sealed record World(Tenant TenantA, Tenant TenantB, Site SiteA, Site SiteB, Camera CameraA, Camera CameraB, Operation OperationA,
-        Operation OperationB, ConfigurationBackup BackupA, ConfigurationBackup BackupB);
+        Operation OperationB, ConfigurationBackup BackupA, ConfigurationBackup BackupB, Guid SwitchA, Guid SwitchB);
 
     private async Task<World> SeedAsync()
     {
@@ -211,7 +224,7 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
         var backupB = Backup(b, siteB, cameraB);
         db.AddRange(operationA, operationB, backupA, backupB);
         await db.SaveChangesAsync();
-        return new World(a, b, siteA, siteB, cameraA, cameraB, operationA, operationB, backupA, backupB);
+        return new World(a, b, siteA, siteB, cameraA, cameraB, operationA, operationB, backupA, backupB, await NewSwitchAsync(siteA), await NewSwitchAsync(siteB));
     }
 
     private static Operation FinishedOperation(Tenant tenant, Site site, Camera camera) => new()
@@ -263,6 +276,10 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
                 "api/v1/alert-rules/{id:guid}" => (await NewRuleAsync(tenant.Id)).Rule,
                 "api/v1/alert-channels/{id:guid}" => (await NewRuleAsync(tenant.Id)).Channel,
                 "api/v1/cameras/{id:guid}/firmware" => (inScope ? world.CameraA : world.CameraB).Id,
+                // A fresh switch for destructive calls; the camera routes use the world's cameras (camera A has no port: confirm answers 409).
+                "api/v1/poe-switches/{id:guid}" when route.Method is "DELETE" or "PUT" => await NewSwitchAsync(inScope ? world.SiteA : world.SiteB),
+                "api/v1/poe-switches/{id:guid}" or "api/v1/poe-switches/{id:guid}/poll" => inScope ? world.SwitchA : world.SwitchB,
+                "api/v1/cameras/{id:guid}/poe" or "api/v1/cameras/{id:guid}/poe/confirm" => (inScope ? world.CameraA : world.CameraB).Id,
                 "api/v1/users/{id:guid}/lock" or "api/v1/users/{id:guid}/unlock" =>
                     (await _factory.CreateUserAsync(FleetRoles.Viewer, new TenantMembership { TenantId = tenant.Id })).Id,
                 _ => throw new InvalidOperationException($"The matrix does not know how to fill /{route.Pattern}; teach it."),
@@ -320,6 +337,14 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
             "api/v1/profiles/{id:guid}" when route.Method == "PUT" => JsonContent.Create(new { name = $"P-{unique}", settings = new { motionEnabled = true } }),
             // Camera A has no address: each camera's refusal comes back without touching the network.
             "api/v1/profiles/apply" => JsonContent.Create(new { cameraIds = new[] { world.CameraA.Id }, reason = "matrix" }),
+            "api/v1/poe-switches" when route.Method == "POST" => JsonContent.Create(new
+            {
+                siteId = world.SiteA.Id, name = $"Sw-{unique}", address = "127.0.0.1", port = Switches.Port, version = "V2c", community = $"matrix-{unique}",
+            }),
+            "api/v1/poe-switches/{id:guid}" when route.Method == "PUT" =>
+                JsonContent.Create(new { name = $"Sw-{unique}", address = "127.0.0.1", port = Switches.Port, version = "V2c" }),
+            // Camera A onto port 3 of tenant A's switch (never read, so any port is accepted); tenant B's camera is not found first.
+            "api/v1/cameras/{id:guid}/poe" when route.Method == "PUT" => JsonContent.Create(new { switchId = world.SwitchA, port = 3 }),
             "api/v1/users" when route.Method == "POST" => JsonContent.Create(new
             {
                 userName = $"u-{unique}", role = FleetRoles.Viewer, password = FleetWebFactory.Password,
@@ -328,6 +353,21 @@ public sealed class AuthorizationMatrixTests : IClassFixture<FleetWebFactory>
             _ => null,
         };
         return await client.SendAsync(request, ct);
+    }
+
+    private async Task<Guid> NewSwitchAsync(Site site)
+    {
+        await using var db = _factory.Database.CreateContext();
+        var sw = new PoeSwitch
+        {
+            TenantId = site.TenantId, SiteId = site.Id, Name = $"sw-{Guid.NewGuid():N}"[..12], Address = IPAddress.Loopback, SnmpPort = Switches.Port,
+            SecretSealed = [], SecretKeyId = "",
+        };
+        _factory.Services.GetRequiredService<HikFleet.Core.Poe.PoeSwitchAccess>().Seal(sw,
+            new HikFleet.Core.Poe.PoeSwitchAccess.Credentials(SnmpVersion.V2c, "matrix-community", null, null, null));
+        db.PoeSwitches.Add(sw);
+        await db.SaveChangesAsync();
+        return sw.Id;
     }
 
     private async Task<Guid> NewCameraAsync(Guid siteId)

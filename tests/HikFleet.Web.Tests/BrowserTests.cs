@@ -86,7 +86,7 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
             await Shot(page, "operation");
             Assert.Equal(1, healthy.RebootCount);
 
-            foreach (var (path, name) in new[] { ("/operations", "operations"), ("/sites", "sites"), ("/firmware", "firmware"), ("/alerts", "alerts"),
+            foreach (var (path, name) in new[] { ("/operations", "operations"), ("/sites", "sites"), ("/poe", "poe"), ("/firmware", "firmware"), ("/alerts", "alerts"),
                          ("/profiles", "profiles"), ("/discovery", "discovery"), ("/audit", "audit") })
             {
                 var response = await page.GotoAsync(path);

@@ -35,6 +35,8 @@ public sealed class SiteInput
     public string? MaintenanceWindow { get; set; }
     /// <summary>Cameras of the site worked on at once by a bulk run or rollout.</summary>
     public int BulkConcurrency { get; set; } = 2;
+    /// <summary>Ports of one PoE switch power-cycled at once (issue #14); the rest queue.</summary>
+    public int PoeConcurrentPorts { get; set; } = 1;
     /// <summary>Cron (5 fields, UTC) of scheduled configuration backups; empty = only before risky operations and by hand.</summary>
     public string? BackupCron { get; set; } = "30 2 * * 0";
     /// <summary>Backups kept per camera.</summary>
@@ -57,6 +59,7 @@ public static class SiteValidator
     public const int MaxMissingAfterRuns = 100;
     public const int MaxUserNameLength = 32;
     public const int MaxBulkConcurrency = 50;
+    public const int MaxPoeConcurrentPorts = 16;
     public const int MaxBackupRetention = 100;
 
     /// <summary>The validated, normalised values of the discovery fields.</summary>
@@ -81,6 +84,11 @@ public static class SiteValidator
         if (input.BulkConcurrency < 1 || input.BulkConcurrency > MaxBulkConcurrency)
         {
             Add(nameof(SiteInput.BulkConcurrency), $"Between 1 and {MaxBulkConcurrency} cameras at once.");
+        }
+
+        if (input.PoeConcurrentPorts < 1 || input.PoeConcurrentPorts > MaxPoeConcurrentPorts)
+        {
+            Add(nameof(SiteInput.PoeConcurrentPorts), $"Between 1 and {MaxPoeConcurrentPorts} ports of one PoE switch at once.");
         }
 
         if (input.BackupRetention < 1 || input.BackupRetention > MaxBackupRetention)

@@ -154,6 +154,7 @@ public sealed class SiteService(IDbContextFactory<FleetDbContext> contexts, Audi
         site.MaintenanceStart = normalised.MaintenanceStart;
         site.MaintenanceEnd = normalised.MaintenanceEnd;
         site.BulkConcurrency = input.BulkConcurrency;
+        site.PoeConcurrentPorts = input.PoeConcurrentPorts;
         site.BackupCron = normalised.BackupCron;
         site.BackupRetention = input.BackupRetention;
         site.PasswordRotationCron = normalised.PasswordRotationCron;
@@ -228,7 +229,8 @@ public sealed class SiteService(IDbContextFactory<FleetDbContext> contexts, Audi
             discoveryCron = input.DiscoveryCron, healthCron = input.HealthCron, sadpInterfaces = input.SadpInterfaces,
             probeRanges = input.ProbeRanges, probePort = input.ProbePort, missingAfterRuns = input.MissingAfterRuns,
             defaultUserName = input.DefaultUserName, reprovisionPolicy = input.ReprovisionPolicy.ToString(),
-            maintenanceWindow = input.MaintenanceWindow, bulkConcurrency = input.BulkConcurrency, backupCron = input.BackupCron,
+            maintenanceWindow = input.MaintenanceWindow, bulkConcurrency = input.BulkConcurrency,
+            poeConcurrentPorts = input.PoeConcurrentPorts, backupCron = input.BackupCron,
             backupRetention = input.BackupRetention, passwordRotationCron = input.PasswordRotationCron,
         };
 

@@ -9,12 +9,12 @@ public sealed record TenantCreateDto(string? Name);
 
 public sealed record SiteDto(Guid Id, Guid TenantId, string Name, string TimeZone, IReadOnlyList<string> Subnets, string? NtpServer, int CameraCount,
     string? DiscoveryCron, string? HealthCron, IReadOnlyList<string> SadpInterfaces, IReadOnlyList<string> ProbeRanges, int ProbePort,
-    int MissingAfterRuns, string DefaultUserName, string ReprovisionPolicy, uint Version)
+    int MissingAfterRuns, string DefaultUserName, string ReprovisionPolicy, int PoeConcurrentPorts, uint Version)
 {
     public static readonly Expression<Func<Site, SiteDto>> Projection = s =>
         new SiteDto(s.Id, s.TenantId, s.Name, s.TimeZone, Texts(s.Subnets), s.NtpServer, s.Cameras.Count,
             s.DiscoveryCron, s.HealthCron, Texts(s.SadpInterfaces), s.ProbeRanges, s.ProbePort, s.MissingAfterRuns,
-            s.DefaultUserName, s.ReprovisionPolicy.ToString(), s.Version);
+            s.DefaultUserName, s.ReprovisionPolicy.ToString(), s.PoeConcurrentPorts, s.Version);
 
     // Called in the final projection, so EF reads each array column whole and converts it here (no per-element subquery).
     private static List<string> Texts<T>(IEnumerable<T> values) where T : notnull => values.Select(v => v.ToString()!).ToList();

@@ -30,6 +30,7 @@ public static class FleetApi
         api.MapOperationEndpoints();
         api.MapFirmwareEndpoints();
         api.MapAlertEndpoints();
+        api.MapPoeEndpoints();
         api.MapGet("/me", async (ClaimsPrincipal user, FleetScopeProvider scopes, CancellationToken ct) =>
             {
                 var scope = await scopes.GetAsync(user, ct);

@@ -109,8 +109,9 @@ public static class OperationsApi
 /// <param name="RequestKey">Idempotency key: the same key (per user) returns the same operation.</param>
 /// <param name="ImageId">Firmware upgrade: the library image.</param>
 /// <param name="Rollout">Firmware upgrade of many cameras: canary size, wave size and soak minutes (defaults 1, 10, 10).</param>
+/// <param name="OffSeconds">Power-cycle: how long the PoE port stays off (default 30 s).</param>
 public sealed record OperationRequestDto(string? Kind, string? Reason, string? Mode, bool BackupOverride, string? Confirmation, string? RequestKey,
-    Guid? ImageId = null, RolloutPlan? Rollout = null)
+    Guid? ImageId = null, RolloutPlan? Rollout = null, int? OffSeconds = null)
 {
     internal bool TryBuild(out OperationRequest request, out Dictionary<string, string[]> errors)
     {
@@ -119,7 +120,7 @@ public sealed record OperationRequestDto(string? Kind, string? Reason, string? M
         var kindText = Kind?.Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal).Trim();
         if (!Enum.TryParse<OperationKind>(kindText, ignoreCase: true, out var kind) || int.TryParse(kindText, out _) || !Enum.IsDefined(kind))
         {
-            errors["kind"] = ["Say what to do: reboot, factoryReset, backup, passwordRotation or firmwareUpgrade."];
+            errors["kind"] = ["Say what to do: reboot, powerCycle, factoryReset, backup, passwordRotation or firmwareUpgrade."];
         }
 
         FactoryResetMode? mode = null;
@@ -130,19 +131,20 @@ public sealed record OperationRequestDto(string? Kind, string? Reason, string? M
         }
 
         if (Rollout?.Problem() is { } rolloutProblem) errors["rollout"] = [rolloutProblem];
+        if (OffSeconds is not null && kind != OperationKind.PowerCycle) errors["offSeconds"] = ["Only a power-cycle has an off time."];
         if (errors.Count > 0) return false;
         request = new OperationRequest(kind, Reason, mode, BackupOverride, Confirmation, string.IsNullOrWhiteSpace(RequestKey) ? null : RequestKey.Trim(),
-            ImageId, Rollout);
+            ImageId, Rollout, OffSeconds);
         return true;
     }
 }
 
 /// <summary>Bulk start: the same request for many cameras (resets go one camera at a time; firmware goes as a staged rollout).</summary>
 public sealed record BulkOperationRequestDto(IReadOnlyList<Guid>? CameraIds, string? Kind, string? Reason, string? Mode, bool BackupOverride,
-    string? Confirmation, string? RequestKey, Guid? ImageId = null, RolloutPlan? Rollout = null)
+    string? Confirmation, string? RequestKey, Guid? ImageId = null, RolloutPlan? Rollout = null, int? OffSeconds = null)
 {
     internal bool TryBuild(out OperationRequest request, out Dictionary<string, string[]> errors) =>
-        new OperationRequestDto(Kind, Reason, Mode, BackupOverride, Confirmation, RequestKey, ImageId, Rollout).TryBuild(out request, out errors);
+        new OperationRequestDto(Kind, Reason, Mode, BackupOverride, Confirmation, RequestKey, ImageId, Rollout, OffSeconds).TryBuild(out request, out errors);
 }
 
 public sealed record BulkItemDto(Guid CameraId, string Result, Guid? OperationId, string Message);

@@ -66,6 +66,8 @@ public abstract class InventoryPageContext : BunitContext
         Services.AddOptions<HikFleet.Core.Firmware.FirmwareOptions>().Configure(o => o.Directory = Path.Combine(Path.GetTempPath(), "hikfleet-bunit-firmware"));
         Services.AddSingleton<HikFleet.Core.Firmware.FirmwareStore>();
         Services.AddSingleton<HikFleet.Core.Firmware.FirmwareLibrary>();
+        // PoE switches (camera page "Power (PoE)", the PoE page): the real services; a switch in these tests answers no SNMP.
+        HikFleet.Core.Poe.PoeServiceCollectionExtensions.AddFleetPoe(Services);
         _auth = AddAuthorization();
         Services.AddCascadingAuthenticationState();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));

@@ -76,4 +76,23 @@ public sealed class SiteSettingsPageTests(MigratedDatabase database) : Inventory
         var secret = await Services.GetRequiredService<CredentialVault>().GetForSiteAsync(db, siteId, Ct);
         Assert.Equal("Default-Pw-9921", secret!.Password);
     }
+
+    [Fact]
+    public async Task Ports_of_one_poe_switch_power_cycled_at_once_is_bounded_and_saved()
+    {
+        var (page, siteId, _) = await EditNewSiteAsync();
+        Assert.Equal("1", page.Find("#site-poe-concurrent-ports").GetAttribute("value"));
+
+        // The field keeps to 1–16 (the service refuses anything else too: PoeApiTests).
+        page.Find("#site-poe-concurrent-ports").Change("20");
+        page.WaitForAssertion(() => Assert.Equal("16", page.Find("#site-poe-concurrent-ports").GetAttribute("value")));
+
+        page.Find("#site-poe-concurrent-ports").Change("3");
+        await ClickAsync(page, "[data-testid=save-site]");
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=site-editor]")));
+        await using var db = Database.CreateContext();
+        Assert.Equal(3, (await db.Sites.AsNoTracking().SingleAsync(s => s.Id == siteId, Ct)).PoeConcurrentPorts);
+        Assert.Contains(await db.AuditEntries.AsNoTracking().Where(e => e.Action == "site.update" && e.SiteId == siteId).Select(e => e.Parameters).ToListAsync(Ct),
+            p => System.Text.Json.JsonDocument.Parse(p!).RootElement.GetProperty("poeConcurrentPorts").GetInt32() == 3);
+    }
 }

@@ -43,6 +43,20 @@ public sealed partial class CameraPage
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private OperationQueries Operations { get; set; } = default!;
     [Inject] private Core.Firmware.FirmwareLibrary Firmware { get; set; } = default!;
+    [Inject] private Core.Poe.PoeService Poe { get; set; } = default!;
+    [Inject] private Microsoft.Extensions.Options.IOptions<Core.Poe.PoeOptions> PoeOptions { get; set; } = default!;
+
+    private Core.Poe.CameraPoeView? _poe;
+
+    /// <summary>Health says the camera does not answer (not merely sick): the escalation then starts with its PoE port.</summary>
+    private bool Unresponsive => _details?.Camera is { } c
+        && (c.Health == HealthState.Offline
+            || (c.Health == HealthState.Unknown && c.FindingCodes.Any(f => f is Core.Health.HealthFindings.Unreachable or Core.Health.HealthFindings.NotAnswering)));
+
+    /// <summary>Why a power-cycle cannot be asked for now (null when it can); the operation service checks again.</summary>
+    private string? CycleProblem => _poe is null ? Api.CameraPoeDto.NoPort : Api.CameraPoeDto.ProblemOf(_poe);
+
+    private string PortName => _poe is { } p ? $"{p.SwitchName} {CameraPoeSection.PortLabel(p.Group, p.Port)}" : "";
 
     private string Title => _details?.Camera is { } c ? c.Name ?? c.DeviceName ?? c.SerialNumber : "Camera";
 
@@ -92,6 +106,7 @@ public sealed partial class CameraPage
         _isAdministrator = OperationQueries.CanDownload(_scope, details.TenantId);
         _activeOperation = await Operations.ActiveForCameraAsync(_scope, Id);
         _backups = await Operations.BackupsAsync(_scope, Id) ?? [];
+        _poe = await Poe.CameraAsync(_scope, Id);
         return true;
     }
 
@@ -148,10 +163,18 @@ public sealed partial class CameraPage
             { d => d.CanOverrideBackup, _isAdministrator },
         };
         if (kind == OperationKind.FirmwareUpgrade) parameters.Add(d => d.Images, await Firmware.CompatibleAsync(_scope, Id) ?? []);
+        if (kind == OperationKind.PowerCycle)
+        {
+            var poe = PoeOptions.Value;
+            parameters.Add(d => d.PortName, PortName);
+            parameters.Add(d => d.OffSeconds, (int)poe.DefaultOffTime.TotalSeconds);
+            parameters.Add(d => d.MinOffSeconds, (int)poe.MinOffTime.TotalSeconds);
+            parameters.Add(d => d.MaxOffSeconds, (int)poe.MaxOffTime.TotalSeconds);
+        }
         var title = kind switch
         {
             OperationKind.FactoryReset => "Factory reset", OperationKind.Reboot => "Reboot", OperationKind.PasswordRotation => "Rotate the password of",
-            OperationKind.FirmwareUpgrade => "Upgrade the firmware of", _ => "Back up",
+            OperationKind.FirmwareUpgrade => "Upgrade the firmware of", OperationKind.PowerCycle => "Power-cycle the PoE port of", _ => "Back up",
         } + $" {Title}";
         var dialog = await Dialogs.ShowAsync<OperationDialog>(title, parameters,
             new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true, CloseOnEscapeKey = true });

@@ -249,7 +249,7 @@ public sealed partial class Cameras
         {
             { d => d.CameraIds, _selected.ToList() }, { d => d.Kind, kind }, { d => d.Scope, _scope },
         };
-        await Dialogs.ShowAsync<BulkOperationDialog>(kind switch { OperationKind.Reboot => "Reboot cameras", OperationKind.PasswordRotation => "Rotate camera passwords", _ => "Back up cameras" }, parameters,
+        await Dialogs.ShowAsync<BulkOperationDialog>(kind switch { OperationKind.Reboot => "Reboot cameras", OperationKind.PowerCycle => "Power-cycle PoE ports", OperationKind.PasswordRotation => "Rotate camera passwords", _ => "Back up cameras" }, parameters,
             new DialogOptions { MaxWidth = MaxWidth.Medium, FullWidth = true, CloseOnEscapeKey = true });
     }
 

@@ -32,12 +32,23 @@ public sealed partial class OperationDialog
     [Parameter] public string Serial { get; set; } = "";
     [Parameter] public FleetScope Scope { get; set; } = FleetScope.Nobody;
     [Parameter] public bool CanOverrideBackup { get; set; }
+    /// <summary>Power-cycle: the port as people read it ("Switch 3 port 7").</summary>
+    [Parameter] public string PortName { get; set; } = "";
+    /// <summary>Power-cycle: the off time offered first and its bounds (from <see cref="Core.Poe.PoeOptions"/>).</summary>
+    [Parameter] public int OffSeconds { get; set; } = 30;
+    [Parameter] public int MinOffSeconds { get; set; } = 5;
+    [Parameter] public int MaxOffSeconds { get; set; } = 300;
     /// <summary>Firmware upgrade: the library images that fit the camera, newest first.</summary>
     [Parameter] public IReadOnlyList<Core.Firmware.FirmwareImageInfo> Images { get; set; } = [];
 
     private Guid? _imageId;
+    private int? _offSeconds;
 
-    protected override void OnParametersSet() => _imageId ??= Images.FirstOrDefault()?.Id;
+    protected override void OnParametersSet()
+    {
+        _imageId ??= Images.FirstOrDefault()?.Id;
+        _offSeconds ??= OffSeconds;
+    }
 
     private string StartLabel => Kind switch
     {
@@ -45,6 +56,7 @@ public sealed partial class OperationDialog
         OperationKind.Reboot => "Reboot",
         OperationKind.PasswordRotation => "Rotate",
         OperationKind.FirmwareUpgrade => "Upgrade",
+        OperationKind.PowerCycle => "Power-cycle",
         _ => "Back up",
     };
 
@@ -57,7 +69,7 @@ public sealed partial class OperationDialog
         {
             var request = new OperationRequest(Kind, _reason, Kind == OperationKind.FactoryReset ? _mode : null,
                 Kind == OperationKind.FactoryReset && CanOverrideBackup && _backupOverride, _confirmation, _requestKey,
-                Kind == OperationKind.FirmwareUpgrade ? _imageId : null);
+                Kind == OperationKind.FirmwareUpgrade ? _imageId : null, OffSeconds: Kind == OperationKind.PowerCycle ? _offSeconds : null);
             var result = await Operations.StartAsync(Scope, CameraId, request);
             if (result.Succeeded)
             {
@@ -67,7 +79,7 @@ public sealed partial class OperationDialog
 
             // Field problems go under their fields; everything else (rate limit, another operation running, role) in one line.
             _errors = result.Kind == ResultKind.Invalid ? result.Errors : new Dictionary<string, string[]>();
-            _message = result.Kind == ResultKind.Invalid && _errors.Keys.All(k => k is "reason" or "confirmation" or "mode" or "image") ? null : result.Message;
+            _message = result.Kind == ResultKind.Invalid && _errors.Keys.All(k => k is "reason" or "confirmation" or "mode" or "image" or "offSeconds") ? null : result.Message;
         }
         finally
         {

@@ -95,6 +95,7 @@ public sealed partial class Sites
             ReprovisionPolicy = site.ReprovisionPolicy,
             MaintenanceWindow = SiteValidator.FormatWindow(site.MaintenanceStart, site.MaintenanceEnd),
             BulkConcurrency = site.BulkConcurrency,
+            PoeConcurrentPorts = site.PoeConcurrentPorts,
             BackupCron = site.BackupCron,
             BackupRetention = site.BackupRetention,
             PasswordRotationCron = site.PasswordRotationCron,
