@@ -74,6 +74,27 @@ public sealed class DiscoveryService(
     }
 
     /// <summary>
+    /// Reconciles observations gathered elsewhere as a finished run of the site, without scanning (the fleet benchmark,
+    /// bench/HikFleet.FleetBench, times reconciliation alone with it). Throws when a run of the site is in progress.
+    /// </summary>
+    internal async Task<DiscoveryRun> ReconcileObservationsAsync(Guid siteId, List<DeviceObservation> observations, string triggeredBy,
+        CancellationToken cancellationToken)
+    {
+        Site site;
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        {
+            site = await db.Sites.AsNoTracking().SingleOrDefaultAsync(s => s.Id == siteId, cancellationToken)
+                ?? throw new KeyNotFoundException($"Site {siteId} does not exist.");
+        }
+
+        var (run, started) = await StartRunAsync(site, triggeredBy, cancellationToken);
+        if (!started) throw new InvalidOperationException("A discovery run of this site is in progress.");
+        var outcome = await ReconcileWithRetryAsync(site, run.Id, observations, [], cancellationToken);
+        feed.Publish(new FleetChange("discovery", site.TenantId, site.Id));
+        return outcome.Run;
+    }
+
+    /// <summary>
     /// "Scan now": checks the caller may operate the site, queues the run as a job and records it ("discovery.scan").
     /// Conflict when a run of the site is in progress.
     /// </summary>
