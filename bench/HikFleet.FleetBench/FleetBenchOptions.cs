@@ -23,6 +23,10 @@ public sealed record FleetBenchOptions
     public bool KeepDatabase { get; init; }
     /// <summary>Simulator seed (same seed, same fleet).</summary>
     public int Seed { get; init; } = 13;
+    /// <summary>Sample the measured sweep's allocations by type (GCAllocationTick events) and print the top ones.</summary>
+    public bool AllocationProfile { get; init; }
+    /// <summary>The application's own warnings and errors on the console (the command line turns it on; the CI smoke keeps quiet).</summary>
+    public bool AppLogs { get; init; }
     /// <summary>Progress lines (null = quiet).</summary>
     public Action<string>? Log { get; init; }
 }

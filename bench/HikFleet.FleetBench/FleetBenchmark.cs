@@ -35,6 +35,8 @@ public static class FleetBenchmark
         "/ISAPI/Streaming/channels", "/ISAPI/Streaming/channels/101/picture",
     ];
 
+    private static Func<double>? _simulatorCpu;
+
     public static async Task<FleetBenchResult> RunAsync(FleetBenchOptions options, CancellationToken ct)
     {
         var log = options.Log ?? (_ => { });
@@ -71,6 +73,8 @@ public static class FleetBenchmark
         {
             foreach (var task in mainTasks) simulators.Add(await task);
             sadpSimulator = await sadpTask;
+            var pids = simulators.Select(x => x.ProcessId).Concat(sadpSimulator is null ? [] : [sadpSimulator.ProcessId]).ToList();
+            _simulatorCpu = () => pids.Sum(ProcessCpu.Seconds);
             log($"simulators ready in {started.Elapsed.TotalSeconds:F1} s: {simulators.Sum(x => x.Ready)} devices (pids {string.Join(' ', simulators.Select(x => x.ProcessId))})" +
                 (sadpSimulator is null ? "" : $", SADP {sadpSimulator.Ready} devices on udp/{sadpSimulator.SadpPort} (pid {sadpSimulator.ProcessId})"));
             var devices = new List<(SimulatedDevice Device, string Subnet, string SitePrefix)>();
@@ -87,10 +91,6 @@ public static class FleetBenchmark
             if (sadpTask.IsCompletedSuccessfully && sadpTask.Result is { } late && late != sadpSimulator) await late.DisposeAsync();
         }
 
-        using var self = Process.GetCurrentProcess();
-        result.PeakWorkingSetMb = self.PeakWorkingSet64 / 1048576.0;
-        result.PeakGcHeapMb = new[] { result.ColdSweep, result.Sweep, result.Ceiling, result.Discovery, result.Reconciliation }
-            .Where(p => p is not null).Select(p => p!.PeakGcHeapMb).DefaultIfEmpty(0).Max();
         return result;
     }
 
@@ -107,7 +107,7 @@ public static class FleetBenchmark
         using var requests = new RequestCounter();
         try
         {
-            await using var services = BuildServices(connection, sadpSimulator?.SadpPort, counter);
+            await using var services = BuildServices(connection, sadpSimulator?.SadpPort, counter, options.AppLogs);
             await services.GetRequiredService<FleetDatabaseMigrator>().MigrateAsync(ct);
 
             var seedWatch = Stopwatch.StartNew();
@@ -116,12 +116,17 @@ public static class FleetBenchmark
             log($"seeded {devices.Count} managed cameras over {sites.Count} sites in {result.SeedSeconds:F1} s");
 
             await SweepPhasesAsync(services, options, sites, result, counter, requests, log, ct);
-            // The sweep's clients (one connection each) are closed first: the ceiling's own 10,000 connections must fit the open-files limit.
-            services.GetRequiredService<DeviceClientCache>().Dispose();
-            await CeilingPhaseAsync(services, options, sites, result, counter, requests, log, ct);
             if (sadpSimulator is not null) await DiscoveryPhaseAsync(services, options, sadpBlock, result, counter, requests, log, ct);
             await LatencyPhaseAsync(services, options, sites, result, log, ct);
             if (options.ReconcileSightings > 0) await ReconcilePhaseAsync(services, options, result, counter, requests, log, ct);
+            using (var self = Process.GetCurrentProcess()) result.PeakWorkingSetMb = self.PeakWorkingSet64 / 1048576.0;
+            result.PeakGcHeapMb = new[] { result.ColdSweep, result.Sweep, result.Discovery, result.Reconciliation }
+                .Where(p => p is not null).Select(p => p!.PeakGcHeapMb).DefaultIfEmpty(0).Max();
+
+            // Last, so the app's peak memory above is the application's alone. The sweep's clients (one connection each) are closed
+            // first: the ceiling's own connections must fit the open-files limit next to them.
+            services.GetRequiredService<DeviceClientCache>().Dispose();
+            await CeilingPhaseAsync(services, options, sites, result, counter, requests, log, ct);
         }
         finally
         {
@@ -139,7 +144,7 @@ public static class FleetBenchmark
             "--factory-address", $"127.{block}.250.64",
         ], 16_384, TimeSpan.FromMinutes(5), ct)!;
 
-    private static ServiceProvider BuildServices(string connection, int? sadpPort, RoundTripCounter counter)
+    private static ServiceProvider BuildServices(string connection, int? sadpPort, RoundTripCounter counter, bool appLogs)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -150,7 +155,13 @@ public static class FleetBenchmark
         };
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole(o => o.SingleLine = true));
+        // HIKFLEET_BENCH_SQL=1 prints every SQL command (to see what a phase sends).
+        var sql = Environment.GetEnvironmentVariable("HIKFLEET_BENCH_SQL") == "1";
+        services.AddLogging(b =>
+        {
+            b.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.EntityFrameworkCore.Database.Command", sql ? LogLevel.Information : LogLevel.Warning);
+            if (appLogs || sql) b.AddSimpleConsole(o => o.SingleLine = true);
+        });
         services.AddFleetCore(connection, runJobServer: false);
         services.AddSingleton(VaultKeyRing.CreateNew(out _));
         services.ConfigureDbContext<FleetDbContext>((_, o) => o.AddInterceptors(counter), ServiceLifetime.Singleton);
@@ -228,7 +239,7 @@ public static class FleetBenchmark
         }
 
         log("cold sweep (new clients, hardening reads)…");
-        await using (var meter = new PhaseMeter("cold sweep", counter, requests))
+        await using (var meter = new PhaseMeter("cold sweep", counter, requests, _simulatorCpu))
         {
             await SweepAllAsync();
             result.ColdSweep = await meter.StopAsync(total);
@@ -238,10 +249,17 @@ public static class FleetBenchmark
         var contexts = services.GetRequiredService<IDbContextFactory<FleetDbContext>>();
         var since = DateTimeOffset.UtcNow;
         log("measured sweep (warm)…");
-        await using (var meter = new PhaseMeter("sweep", counter, requests))
+        using var allocations = options.AllocationProfile ? new AllocationProfiler() : null;
+        allocations?.Start();
+        await using (var meter = new PhaseMeter("sweep", counter, requests, _simulatorCpu))
         {
             await SweepAllAsync();
             result.Sweep = await meter.StopAsync(total);
+        }
+
+        if (allocations is not null)
+        {
+            foreach (var (type, mb) in allocations.Stop(25)) log($"  allocated (sampled) {mb,8:F1} MB  {type}");
         }
 
         log($"  {Describe(result.Sweep)}");
@@ -290,7 +308,7 @@ public static class FleetBenchmark
                 async (client, token) => await GetAsync(client, CheckPaths[0], token));
             failures = 0;
             log("ceiling: the same GETs, same concurrency…");
-            await using var meter = new PhaseMeter("ceiling", counter, requests);
+            await using var meter = new PhaseMeter("ceiling", counter, requests, _simulatorCpu);
             await Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = options.JobWorkers, CancellationToken = ct }, async (site, token) =>
                 await Parallel.ForEachAsync(site, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = token }, async (client, t) =>
                 {
@@ -324,7 +342,7 @@ public static class FleetBenchmark
 
         log($"discovery: SADP scan of {options.SadpDevices} devices + reconciliation…");
         var discovery = services.GetRequiredService<DiscoveryService>();
-        await using var meter = new PhaseMeter("discovery", counter, requests);
+        await using var meter = new PhaseMeter("discovery", counter, requests, _simulatorCpu);
         var run = await discovery.RunSiteAsync(siteId, "bench", ct);
         result.Discovery = await meter.StopAsync(run.Seen);
         result.DiscoverySeen = run.Seen;
@@ -425,7 +443,7 @@ public static class FleetBenchmark
         }).ToList();
         log($"reconciliation of {n} sightings ({known} known, {moved} moved, {n - known - moved} new)…");
         var discovery = services.GetRequiredService<DiscoveryService>();
-        await using var meter = new PhaseMeter("reconciliation", counter, requests);
+        await using var meter = new PhaseMeter("reconciliation", counter, requests, _simulatorCpu);
         var run = await discovery.ReconcileObservationsAsync(siteId, observations, "bench", ct);
         result.Reconciliation = await meter.StopAsync(run.Seen);
         result.ReconciledSeen = run.Seen;
@@ -436,7 +454,8 @@ public static class FleetBenchmark
 
     public static string Describe(PhaseFigures p) =>
         $"{p.Name}: {p.Items} in {p.WallSeconds:F2} s ({p.ItemsPerSecond:F0}/s), CPU {p.CpuSeconds:F1} s ({p.CpuSecondsPer1000:F2} s/1000), " +
-        $"DB {p.DbRoundTripsPerItem:F2}/item, HTTP {p.HttpRequestsPerItem:F2}/item, peak WS {p.PeakWorkingSetMb:F0} MB, GC heap {p.PeakGcHeapMb:F0} MB, alloc {p.AllocatedMb:F0} MB";
+        $"DB {p.DbRoundTripsPerItem:F2}/item, HTTP {p.HttpRequestsPerItem:F2}/item, peak WS {p.PeakWorkingSetMb:F0} MB, GC heap {p.PeakGcHeapMb:F0} MB, " +
+        $"alloc {p.AllocatedMb:F0} MB; simulators' CPU {p.SimulatorCpuSeconds:F1} s";
 
     private static async Task ExecuteAdminAsync(string admin, string sql, CancellationToken ct)
     {

@@ -86,7 +86,7 @@ public sealed class RequestCounter : IDisposable
 /// <summary>What one phase cost this process.</summary>
 public sealed record PhaseFigures(
     string Name, int Items, double WallSeconds, double CpuSeconds, long DbRoundTrips, long HttpRequests, long IsapiCalls,
-    double PeakWorkingSetMb, double PeakGcHeapMb, double AllocatedMb)
+    double PeakWorkingSetMb, double PeakGcHeapMb, double AllocatedMb, double SimulatorCpuSeconds)
 {
     public double ItemsPerSecond => WallSeconds > 0 ? Items / WallSeconds : 0;
     public double CpuSecondsPer1000 => Items > 0 ? CpuSeconds * 1000 / Items : 0;
@@ -110,9 +110,15 @@ public sealed class PhaseMeter : IAsyncDisposable
     private readonly Task _sampler;
     private long _peakWorkingSet, _peakHeap;
 
-    public PhaseMeter(string name, RoundTripCounter db, RequestCounter requests)
+    private readonly Func<double>? _simulatorCpu;
+    private readonly double _simCpu0;
+
+    /// <param name="simulatorCpu">CPU seconds of the simulator processes so far (read from /proc), for context.</param>
+    public PhaseMeter(string name, RoundTripCounter db, RequestCounter requests, Func<double>? simulatorCpu = null)
     {
         _name = name;
+        _simulatorCpu = simulatorCpu;
+        _simCpu0 = simulatorCpu?.Invoke() ?? 0;
         _db = db;
         _requests = requests;
         _cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
@@ -151,11 +157,12 @@ public sealed class PhaseMeter : IAsyncDisposable
         var http = _requests.HttpRequests - _http0;
         var isapi = _requests.IsapiCalls - _isapi0;
         var allocated = GC.GetTotalAllocatedBytes() - _alloc0;
+        var simulator = (_simulatorCpu?.Invoke() ?? 0) - _simCpu0;
         Sample();
         await _stop.CancelAsync();
         await _sampler;
         return new PhaseFigures(_name, items, wall.TotalSeconds, cpu.TotalSeconds, db, http, isapi, _peakWorkingSet / 1048576.0,
-            _peakHeap / 1048576.0, allocated / 1048576.0);
+            _peakHeap / 1048576.0, allocated / 1048576.0, simulator);
     }
 
     public async ValueTask DisposeAsync()
@@ -174,5 +181,57 @@ public sealed record LatencyFigures(string Name, int Samples, double P50Ms, doub
         var sorted = samples.Order().ToList();
         double At(double p) => sorted.Count == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
         return new LatencyFigures(name, sorted.Count, At(0.50), At(0.95), sorted.Count == 0 ? 0 : sorted[^1]);
+    }
+}
+
+/// <summary>CPU seconds a process used so far (/proc/PID/stat utime + stime), 0 when it cannot be read.</summary>
+public static class ProcessCpu
+{
+    public static double Seconds(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // Fields after the command name (which may hold spaces) start after the last ')'.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) +
+                    long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / 100.0;
+        }
+        catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+}
+
+/// <summary>
+/// Allocation profile from the runtime's GCAllocationTick events (one about every 100 KB allocated, with the type that crossed
+/// the mark): a sampled view of which types the allocations are, without dotnet-trace. Only on when asked (<c>--alloc-profile</c>).
+/// </summary>
+public sealed class AllocationProfiler : System.Diagnostics.Tracing.EventListener
+{
+    private readonly Dictionary<string, long> _bytes = new(StringComparer.Ordinal);
+    private volatile bool _on;
+
+    public void Start() => _on = true;
+
+    public List<(string Type, double Mb)> Stop(int top)
+    {
+        _on = false;
+        lock (_bytes) return _bytes.OrderByDescending(p => p.Value).Take(top).Select(p => (p.Key, p.Value / 1048576.0)).ToList();
+    }
+
+    protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource source)
+    {
+        if (source.Name == "Microsoft-Windows-DotNETRuntime")
+            EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1);
+    }
+
+    protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs e)
+    {
+        if (!_on || e.EventName is not { } name || !name.StartsWith("GCAllocationTick", StringComparison.Ordinal) || e.PayloadNames is null) return;
+        var type = e.PayloadNames.IndexOf("TypeName") is >= 0 and var t ? e.Payload![t] as string ?? "?" : "?";
+        var amount = e.PayloadNames.IndexOf("AllocationAmount64") is >= 0 and var a ? Convert.ToInt64(e.Payload![a], System.Globalization.CultureInfo.InvariantCulture) : 100_000;
+        lock (_bytes) _bytes[type] = _bytes.GetValueOrDefault(type) + amount;
     }
 }

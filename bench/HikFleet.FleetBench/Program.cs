@@ -5,14 +5,14 @@ using HikFleet.FleetBench;
 // dotnet run -c Release --project bench/HikFleet.FleetBench -- fleet --cameras 10000 [--sites 40] [--tenants 4] [--sadp 1000]
 //   [--reconcile 10000] [--repeats 40] [--workers N] [--pg CONNECTION] [--keep-db] [--json FILE]
 const string usage = "usage: HikFleet.FleetBench fleet [--cameras N] [--sites S] [--tenants T] [--sadp N] [--reconcile N] [--repeats N] [--workers N]\n" +
-                     "       [--seed N] [--pg CONNECTION] [--keep-db] [--json FILE]   (PostgreSQL: --pg or HIKFLEET_TEST_PG)";
+                     "       [--seed N] [--pg CONNECTION] [--keep-db] [--alloc-profile] [--json FILE]   (PostgreSQL: --pg or HIKFLEET_TEST_PG)";
 if (args.Length == 0 || args[0] != "fleet")
 {
     Console.Error.WriteLine(usage);
     return 2;
 }
 
-var options = new FleetBenchOptions { Log = line => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}") };
+var options = new FleetBenchOptions { AppLogs = true, Log = line => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}") };
 var json = $"fleet-bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json";
 try
 {
@@ -38,6 +38,7 @@ try
             "--seed" => options with { Seed = Int() },
             "--pg" => options with { AdminConnectionString = Next() },
             "--keep-db" => options with { KeepDatabase = true },
+            "--alloc-profile" => options with { AllocationProfile = true },
             _ => throw new ArgumentException($"unknown option {args[i]}"),
         };
     }

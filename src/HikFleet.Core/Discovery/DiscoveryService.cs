@@ -265,13 +265,14 @@ public sealed class DiscoveryService(
 
         var moves = new List<Move>();
         var counts = new Dictionary<SightingOutcome, int>();
+        var sightings = new List<DiscoverySighting>(plans.Count + anonymous.Count);
         foreach (var plan in plans)
         {
             var o = plan.Observation;
             var camera = plan.Camera;
             var (outcome, detail) = Classify(plan);
             counts[outcome] = counts.GetValueOrDefault(outcome) + 1;
-            db.DiscoverySightings.Add(new DiscoverySighting
+            sightings.Add(new DiscoverySighting
             {
                 RunId = run.Id, SiteId = site.Id, MacAddress = o.Mac, SerialNumber = o.Serial, Model = o.Model, Address = o.Address,
                 HttpPort = o.HttpPort, FirmwareVersion = DiscoveryFindings.Bound(o.FirmwareText, 64), Activated = o.Activated, Source = o.Source,
@@ -293,7 +294,7 @@ public sealed class DiscoveryService(
                 ReturnIfMissing(holder);
             }
 
-            db.DiscoverySightings.Add(new DiscoverySighting
+            sightings.Add(new DiscoverySighting
             {
                 RunId = run.Id, SiteId = site.Id, MacAddress = null, Address = a.Address, HttpPort = a.HttpPort, Activated = a.Activated,
                 Source = a.Source, Outcome = outcome, CameraId = holder?.Id, Detail = DiscoveryFindings.Bound(a.Detail, 500), SeenAt = a.SeenAt,
@@ -334,7 +335,10 @@ public sealed class DiscoveryService(
         run.Status = DiscoveryRunStatus.Succeeded;
         run.FinishedAt = time.GetUtcNow();
         run.Error = problems.Count == 0 ? null : DiscoveryFindings.Bound(string.Join(" ", problems), 1000);
+        await SeenOnlyAsync(db, now, ct);
         await db.SaveChangesAsync(ct);
+        // After SaveChanges: a sighting may point at a camera row this run created.
+        await BulkCopy.WriteAsync(db, sightings, ct);
         await transaction.CommitAsync(ct);
         return new ReconcileOutcome(run, moves);
 
@@ -491,6 +495,33 @@ public sealed class DiscoveryService(
             db.CameraEvents.Add(new CameraEvent { CameraId = c.Id, At = now, Kind = kind, Detail = DiscoveryFindings.Bound(detail, 2000) });
 
         void Touch(Camera c) => c.UpdatedAt = now;
+    }
+
+    /// <summary>
+    /// Cameras whose only change in this run is "seen now" (a known camera where it was: the bulk of every run) get one set-based
+    /// UPDATE instead of one statement each (issue #13: 10,000 sightings). Only <c>last_seen_at</c> (never moved back) and
+    /// <c>updated_at</c> are written, so a health check writing the same row meanwhile loses nothing (its own xmin check still
+    /// applies to its write). Anything else changed on a camera goes through SaveChanges as before.
+    /// </summary>
+    private static async Task SeenOnlyAsync(FleetDbContext db, DateTimeOffset now, CancellationToken ct)
+    {
+        db.ChangeTracker.DetectChanges();
+        var seenOnly = db.ChangeTracker.Entries<Camera>()
+            .Where(e => e.State == EntityState.Modified && e.Entity.LastSeenAt == now && e.Property(c => c.LastSeenAt).IsModified &&
+                        e.Properties.Where(p => p.IsModified).All(p =>
+                            p.Metadata.Name == nameof(Camera.LastSeenAt) || (p.Metadata.Name == nameof(Camera.UpdatedAt) && e.Entity.UpdatedAt == now)))
+            .ToList();
+        foreach (var group in seenOnly.GroupBy(e => e.Property(c => c.UpdatedAt).IsModified))
+        {
+            var ids = group.Select(e => e.Entity.Id).ToList();
+            var rows = db.Cameras.Where(c => ids.Contains(c.Id));
+            if (group.Key)
+                await rows.ExecuteUpdateAsync(u => u.SetProperty(c => c.LastSeenAt, c => c.LastSeenAt > now ? c.LastSeenAt : now)
+                    .SetProperty(c => c.UpdatedAt, now), ct);
+            else
+                await rows.ExecuteUpdateAsync(u => u.SetProperty(c => c.LastSeenAt, c => c.LastSeenAt > now ? c.LastSeenAt : now), ct);
+            foreach (var entry in group) entry.State = EntityState.Unchanged;
+        }
     }
 
     /// <summary>
