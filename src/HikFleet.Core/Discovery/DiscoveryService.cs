@@ -499,10 +499,18 @@ public sealed class DiscoveryService(
 
     /// <summary>
     /// Cameras whose only change in this run is "seen now" (a known camera where it was: the bulk of every run) get one set-based
-    /// UPDATE instead of one statement each (issue #13: 10,000 sightings). Only <c>last_seen_at</c> (never moved back) and
-    /// <c>updated_at</c> are written, so a health check writing the same row meanwhile loses nothing (its own xmin check still
-    /// applies to its write). Anything else changed on a camera goes through SaveChanges as before.
+    /// UPDATE instead of one statement each (issue #13: 10,000 sightings). It keeps SaveChanges' rule: a row changed since it was
+    /// read (xmin) is not written and the reconciliation is judged again on fresh rows (DbUpdateConcurrencyException, as from
+    /// SaveChanges). Anything else changed on a camera goes through SaveChanges as before.
     /// </summary>
+    private const string SeenSql =
+        "UPDATE cameras AS c SET last_seen_at = @now FROM unnest(@ids, @versions) AS v(id, version) " +
+        "WHERE c.id = v.id AND c.xmin::text::bigint = v.version";
+
+    private const string SeenAndTouchedSql =
+        "UPDATE cameras AS c SET last_seen_at = @now, updated_at = @now FROM unnest(@ids, @versions) AS v(id, version) " +
+        "WHERE c.id = v.id AND c.xmin::text::bigint = v.version";
+
     private static async Task SeenOnlyAsync(FleetDbContext db, DateTimeOffset now, CancellationToken ct)
     {
         db.ChangeTracker.DetectChanges();
@@ -513,13 +521,11 @@ public sealed class DiscoveryService(
             .ToList();
         foreach (var group in seenOnly.GroupBy(e => e.Property(c => c.UpdatedAt).IsModified))
         {
-            var ids = group.Select(e => e.Entity.Id).ToList();
-            var rows = db.Cameras.Where(c => ids.Contains(c.Id));
-            if (group.Key)
-                await rows.ExecuteUpdateAsync(u => u.SetProperty(c => c.LastSeenAt, c => c.LastSeenAt > now ? c.LastSeenAt : now)
-                    .SetProperty(c => c.UpdatedAt, now), ct);
-            else
-                await rows.ExecuteUpdateAsync(u => u.SetProperty(c => c.LastSeenAt, c => c.LastSeenAt > now ? c.LastSeenAt : now), ct);
+            var ids = group.Select(e => e.Entity.Id).ToArray();
+            var versions = group.Select(e => (long)e.Property(c => c.Version).OriginalValue).ToArray();
+            var written = await db.Database.ExecuteSqlRawAsync(group.Key ? SeenAndTouchedSql : SeenSql,
+                [new NpgsqlParameter("now", now), new NpgsqlParameter("ids", ids), new NpgsqlParameter("versions", versions)], ct);
+            if (written != ids.Length) throw new DbUpdateConcurrencyException("A camera changed while discovery was reconciling it.");
             foreach (var entry in group) entry.State = EntityState.Unchanged;
         }
     }
