@@ -151,6 +151,8 @@ public sealed class HealthScenarioTests(HealthTestFleet fixture) : IClassFixture
         var thumb = await check.CameraSnapshots.AsNoTracking().SingleAsync(s => s.CameraId == healthyRow.Id, Ct);
         Assert.NotNull(thumb.Jpeg);
         Assert.InRange(thumb.MeanLuma!.Value, 40, 220);
+        // The thumbnail is the latest check's picture (the batch writer reads snapshot rows without it and must still replace it).
+        Assert.Equal(thumb.Sha256, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(thumb.Jpeg)));
 
         // No device was locked by the checks (the locked one was locked by its fault), and the wrong password cost one failed login.
         Assert.All(expected.Where(e => e.Name != "locked out"), e => Assert.False(e.Device.IsLocked, e.Name));

@@ -68,6 +68,26 @@ public sealed class HealthSweepTests(HealthTestFleet fixture) : IClassFixture<He
     }
 
     [Fact]
+    public async Task Thumbnail_IsDropped_WhenThePictureOutgrowsTheLimit()
+    {
+        Site site;
+        await using (var db = fixture.Database.CreateContext()) site = await TestFleet.CreateSiteAsync(db);
+        var camera = await fixture.AdoptAsync(site, fixture.Fleet.AddDevice(new DeviceSpec { Password = HealthTestFleet.Password }), HealthTestFleet.Password);
+        await fixture.NewService(new HealthOptions()).RunSiteAsync(site.Id, Ct);
+        await using (var db = fixture.Database.CreateContext())
+            Assert.NotNull((await db.CameraSnapshots.AsNoTracking().SingleAsync(s => s.CameraId == camera.Id, Ct)).Jpeg);
+
+        // The batch writer reads snapshot rows without their thumbnail: a picture above the limit must still clear the stored one.
+        await fixture.NewService(new HealthOptions { MaxThumbnailBytes = 16 }).RunSiteAsync(site.Id, Ct);
+        await using (var db = fixture.Database.CreateContext())
+        {
+            var row = await db.CameraSnapshots.AsNoTracking().SingleAsync(s => s.CameraId == camera.Id, Ct);
+            Assert.Null(row.Jpeg);
+            Assert.NotNull(row.MeanLuma);
+        }
+    }
+
+    [Fact]
     public async Task Retention_DeletesOnlyOldSamplesAndEvents_InChunks()
     {
         Site site;
