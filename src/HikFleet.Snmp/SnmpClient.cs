@@ -45,6 +45,25 @@ public sealed class SnmpClient : IDisposable
         return response.VarBinds;
     }
 
+    /// <summary>
+    /// The instance following each given OID (GetNextRequest), in one request. Past the end of the agent's MIB the value is
+    /// endOfMibView. Prefer <see cref="WalkAsync"/> for tables: GetBulk needs far fewer round trips.
+    /// </summary>
+    public async Task<IReadOnlyList<VarBind>> GetNextAsync(SnmpTarget target, IReadOnlyList<ObjectIdentifier> oids, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(oids);
+        var binds = oids.Select(o => new VarBind(o, SnmpValue.Null)).ToList();
+        var response = await ExchangeAsync(target, PduType.GetNextRequest, 0, 0, binds, cancellationToken).ConfigureAwait(false);
+        ThrowOnErrorStatus(response, "GetNext");
+        if (response.VarBinds.Count != oids.Count)
+            throw new SnmpException(SnmpErrorKind.Malformed, $"GetNext of {oids.Count} OID(s) answered with {response.VarBinds.Count}.");
+        for (var i = 0; i < oids.Count; i++)
+            if (!response.VarBinds[i].Value.IsException && response.VarBinds[i].Oid.CompareTo(oids[i]) <= 0)
+                throw new SnmpException(SnmpErrorKind.Malformed, $"GetNext after {oids[i]} answered {response.VarBinds[i].Oid}.");
+        return response.VarBinds;
+    }
+
     /// <summary>Every instance under <paramref name="root"/> in order (GetBulkRequest), at most <paramref name="maxRows"/> (then Malformed).</summary>
     public async Task<IReadOnlyList<VarBind>> WalkAsync(SnmpTarget target, ObjectIdentifier root, CancellationToken cancellationToken, int maxRows = 100_000)
     {

@@ -58,5 +58,6 @@ public sealed class BridgeFallbackTests
         // A port that is not there cannot be created.
         var missing = await Assert.ThrowsAsync<SnmpException>(() => mib.SetPortPowerAsync(agent.V2cTarget(), 1, 42, false, Ct));
         Assert.Equal(SnmpErrorKind.ErrorStatus, missing.Kind);
+        Assert.Equal(17, missing.ErrorStatus); // notWritable: snmpd's pass_persist handler refuses instances the script does not have
     }
 }

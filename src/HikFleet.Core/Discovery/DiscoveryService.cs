@@ -74,6 +74,27 @@ public sealed class DiscoveryService(
     }
 
     /// <summary>
+    /// Reconciles observations gathered elsewhere as a finished run of the site, without scanning (the fleet benchmark,
+    /// bench/HikFleet.FleetBench, times reconciliation alone with it). Throws when a run of the site is in progress.
+    /// </summary>
+    internal async Task<DiscoveryRun> ReconcileObservationsAsync(Guid siteId, List<DeviceObservation> observations, string triggeredBy,
+        CancellationToken cancellationToken)
+    {
+        Site site;
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        {
+            site = await db.Sites.AsNoTracking().SingleOrDefaultAsync(s => s.Id == siteId, cancellationToken)
+                ?? throw new KeyNotFoundException($"Site {siteId} does not exist.");
+        }
+
+        var (run, started) = await StartRunAsync(site, triggeredBy, cancellationToken);
+        if (!started) throw new InvalidOperationException("A discovery run of this site is in progress.");
+        var outcome = await ReconcileWithRetryAsync(site, run.Id, observations, [], cancellationToken);
+        feed.Publish(new FleetChange("discovery", site.TenantId, site.Id));
+        return outcome.Run;
+    }
+
+    /// <summary>
     /// "Scan now": checks the caller may operate the site, queues the run as a job and records it ("discovery.scan").
     /// Conflict when a run of the site is in progress.
     /// </summary>
@@ -244,13 +265,14 @@ public sealed class DiscoveryService(
 
         var moves = new List<Move>();
         var counts = new Dictionary<SightingOutcome, int>();
+        var sightings = new List<DiscoverySighting>(plans.Count + anonymous.Count);
         foreach (var plan in plans)
         {
             var o = plan.Observation;
             var camera = plan.Camera;
             var (outcome, detail) = Classify(plan);
             counts[outcome] = counts.GetValueOrDefault(outcome) + 1;
-            db.DiscoverySightings.Add(new DiscoverySighting
+            sightings.Add(new DiscoverySighting
             {
                 RunId = run.Id, SiteId = site.Id, MacAddress = o.Mac, SerialNumber = o.Serial, Model = o.Model, Address = o.Address,
                 HttpPort = o.HttpPort, FirmwareVersion = DiscoveryFindings.Bound(o.FirmwareText, 64), Activated = o.Activated, Source = o.Source,
@@ -272,7 +294,7 @@ public sealed class DiscoveryService(
                 ReturnIfMissing(holder);
             }
 
-            db.DiscoverySightings.Add(new DiscoverySighting
+            sightings.Add(new DiscoverySighting
             {
                 RunId = run.Id, SiteId = site.Id, MacAddress = null, Address = a.Address, HttpPort = a.HttpPort, Activated = a.Activated,
                 Source = a.Source, Outcome = outcome, CameraId = holder?.Id, Detail = DiscoveryFindings.Bound(a.Detail, 500), SeenAt = a.SeenAt,
@@ -313,7 +335,10 @@ public sealed class DiscoveryService(
         run.Status = DiscoveryRunStatus.Succeeded;
         run.FinishedAt = time.GetUtcNow();
         run.Error = problems.Count == 0 ? null : DiscoveryFindings.Bound(string.Join(" ", problems), 1000);
+        await SeenOnlyAsync(db, now, ct);
         await db.SaveChangesAsync(ct);
+        // After SaveChanges: a sighting may point at a camera row this run created.
+        await BulkCopy.WriteAsync(db, sightings, ct);
         await transaction.CommitAsync(ct);
         return new ReconcileOutcome(run, moves);
 
@@ -470,6 +495,39 @@ public sealed class DiscoveryService(
             db.CameraEvents.Add(new CameraEvent { CameraId = c.Id, At = now, Kind = kind, Detail = DiscoveryFindings.Bound(detail, 2000) });
 
         void Touch(Camera c) => c.UpdatedAt = now;
+    }
+
+    /// <summary>
+    /// Cameras whose only change in this run is "seen now" (a known camera where it was: the bulk of every run) get one set-based
+    /// UPDATE instead of one statement each (issue #13: 10,000 sightings). It keeps SaveChanges' rule: a row changed since it was
+    /// read (xmin) is not written and the reconciliation is judged again on fresh rows (DbUpdateConcurrencyException, as from
+    /// SaveChanges). Anything else changed on a camera goes through SaveChanges as before.
+    /// </summary>
+    private const string SeenSql =
+        "UPDATE cameras AS c SET last_seen_at = @now FROM unnest(@ids, @versions) AS v(id, version) " +
+        "WHERE c.id = v.id AND c.xmin::text::bigint = v.version";
+
+    private const string SeenAndTouchedSql =
+        "UPDATE cameras AS c SET last_seen_at = @now, updated_at = @now FROM unnest(@ids, @versions) AS v(id, version) " +
+        "WHERE c.id = v.id AND c.xmin::text::bigint = v.version";
+
+    private static async Task SeenOnlyAsync(FleetDbContext db, DateTimeOffset now, CancellationToken ct)
+    {
+        db.ChangeTracker.DetectChanges();
+        var seenOnly = db.ChangeTracker.Entries<Camera>()
+            .Where(e => e.State == EntityState.Modified && e.Entity.LastSeenAt == now && e.Property(c => c.LastSeenAt).IsModified &&
+                        e.Properties.Where(p => p.IsModified).All(p =>
+                            p.Metadata.Name == nameof(Camera.LastSeenAt) || (p.Metadata.Name == nameof(Camera.UpdatedAt) && e.Entity.UpdatedAt == now)))
+            .ToList();
+        foreach (var group in seenOnly.GroupBy(e => e.Property(c => c.UpdatedAt).IsModified))
+        {
+            var ids = group.Select(e => e.Entity.Id).ToArray();
+            var versions = group.Select(e => (long)e.Property(c => c.Version).OriginalValue).ToArray();
+            var written = await db.Database.ExecuteSqlRawAsync(group.Key ? SeenAndTouchedSql : SeenSql,
+                [new NpgsqlParameter("now", now), new NpgsqlParameter("ids", ids), new NpgsqlParameter("versions", versions)], ct);
+            if (written != ids.Length) throw new DbUpdateConcurrencyException("A camera changed while discovery was reconciling it.");
+            foreach (var entry in group) entry.State = EntityState.Unchanged;
+        }
     }
 
     /// <summary>

@@ -299,7 +299,14 @@ public sealed class HealthCheckService
         var ids = batch.Select(o => o.CameraId).ToList();
         var cameras = await db.Cameras.Where(c => ids.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
         var findings = (await db.CameraFindings.Where(f => ids.Contains(f.CameraId)).ToListAsync(ct)).ToLookup(f => f.CameraId);
-        var snapshots = await db.CameraSnapshots.Where(s => ids.Contains(s.CameraId)).ToDictionaryAsync(s => s.CameraId, ct);
+        // Judging needs the previous hash and count, never the stored thumbnail: read the rows without it and attach them, so a
+        // batch does not pull every camera's JPEG back from the database (and keep a change-tracking copy of it) only to replace
+        // it (issue #13: it was the largest share of the sweep's allocations). Apply marks the thumbnail written.
+        var snapshots = (await db.CameraSnapshots.AsNoTracking().Where(s => ids.Contains(s.CameraId))
+                .Select(s => new CameraSnapshot { CameraId = s.CameraId, TakenAt = s.TakenAt, Sha256 = s.Sha256, MeanLuma = s.MeanLuma, UnchangedCount = s.UnchangedCount })
+                .ToListAsync(ct))
+            .ToDictionary(s => s.CameraId);
+        foreach (var snapshot in snapshots.Values) db.CameraSnapshots.Attach(snapshot);
         var since = now - _options.RebootLoopWindow;
         var restarts = await db.CameraEvents.Where(e => ids.Contains(e.CameraId) && e.Kind == CameraEventKinds.Restarted && e.At > since)
             .GroupBy(e => e.CameraId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
@@ -457,6 +464,9 @@ public sealed class HealthCheckService
             snapshot.MeanLuma = measured.MeanLuma;
             snapshot.UnchangedCount = verdict.UnchangedSnapshots ?? 0;
             snapshot.Jpeg = obs.Snapshot is { } jpeg && jpeg.Length <= _options.MaxThumbnailBytes ? jpeg : null;
+            // The row was read without its thumbnail (TryWriteBatchAsync): always write it, a null one included.
+            var entry = db.Entry(snapshot);
+            if (entry.State == EntityState.Unchanged || entry.State == EntityState.Modified) entry.Property(s => s.Jpeg).IsModified = true;
         }
     }
 

@@ -23,8 +23,12 @@ public sealed class OperationAuditTests(MigratedDatabase database) : IClassFixtu
     public async Task EveryOperationKind_LeavesCompleteEntries_AndNoSecret()
     {
         var store = Directory.CreateTempSubdirectory("hikfleet-audit-firmware-");
-        await using var world = await OperationWorld.StartAsync(database, Ct, o => o.UpgradeSeconds = 1,
-            new Dictionary<string, string?> { ["Fleet:Firmware:Directory"] = store.FullName });
+        await using var world = await OperationWorld.StartAsync(database, Ct, o =>
+            {
+                o.UpgradeSeconds = 1;
+                o.Control = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0);
+            },
+            new Dictionary<string, string?>(Poe.PoeWorld.FastPoe) { ["Fleet:Firmware:Directory"] = store.FullName });
         var site = await world.SiteAsync(s => s.ReprovisionPolicy = ReprovisionPolicy.AfterApproval);
         var op = InventoryWorld.Operator(site);
         var service = world.Operations();
@@ -45,6 +49,17 @@ public sealed class OperationAuditTests(MigratedDatabase database) : IClassFixtu
             new HikFleet.Core.Firmware.FirmwareUpload(site.TenantId, "digicap.dav", Models: ["DS-2CD2143G2-I"]),
             new MemoryStream(Simulator.FirmwareImage.Create("IPC_G5", "V5.7.20", "build 250101")), cancellationToken: Ct);
         ids.Add((await service.StartAsync(op, upgraded.Id, new OperationRequest(OperationKind.FirmwareUpgrade, "Fix CVE", FirmwareImageId: image.Id), Ct)).Id!.Value);
+
+        // A power-cycle through a real SNMP agent modelling the camera's PoE switch (issue #14).
+        var (powered, poweredCamera) = await world.ManagedDeviceAsync(site);
+        await using var agent = await Testing.Snmp.PoeSwitchAgent.StartAsync(
+            Testing.Snmp.PoeSwitchModel.ForCameras([(powered.Serial, powered.Mac)], world.Fleet.ControlUri), Ct);
+        var poe = world.Services.GetRequiredService<HikFleet.Core.Poe.PoeService>();
+        var sw = await poe.AddSwitchAsync(OperationWorld.Admin(site), new HikFleet.Core.Poe.PoeSwitchInput(site.Id, "sw", "127.0.0.1", agent.EndPoint.Port,
+            SnmpVersion.V2c, Community: agent.Community), Ct);
+        Assert.True((await poe.PollNowAsync(op, sw.Id!.Value, Ct)).Result.Succeeded);
+        Assert.True((await poe.ConfirmMappingAsync(op, poweredCamera.Id, Ct)).Succeeded);
+        ids.Add((await service.StartAsync(op, poweredCamera.Id, new OperationRequest(OperationKind.PowerCycle, "Frozen", OffSeconds: 1), Ct)).Id!.Value);
 
         var profiles = world.Services.GetRequiredService<ProfileService>();
         var (_, profiled) = await world.ManagedDeviceAsync(site);
@@ -104,7 +119,9 @@ public sealed class OperationAuditTests(MigratedDatabase database) : IClassFixtu
         }
 
         Assert.Equal(Enum.GetValues<OperationKind>().Order(), kinds.Order());
-        Assert.DoesNotContain(OperationWorld.Password, await world.EverythingWrittenAsync());
+        var written = await world.EverythingWrittenAsync();
+        Assert.DoesNotContain(OperationWorld.Password, written);
+        Assert.DoesNotContain(agent.Community, written);
         var chain = await world.Services.GetRequiredService<AuditVerifier>().VerifyAsync(Ct);
         Assert.True(chain.IsIntact, chain.Detail);
         store.Delete(recursive: true);

@@ -21,7 +21,7 @@ internal sealed class PoeWorld : IAsyncDisposable
     public static readonly Dictionary<string, string?> FastPoe = new()
     {
         ["Fleet:Poe:MinOffTime"] = "00:00:01",
-        ["Fleet:Poe:SnmpTimeout"] = "00:00:01",
+        ["Fleet:Poe:SnmpTimeout"] = "00:00:03",
     };
 
     private PoeWorld(InventoryWorld world, Site site, List<(VirtualDevice Device, Camera Camera)> cameras, PoeSwitchAgent agent)

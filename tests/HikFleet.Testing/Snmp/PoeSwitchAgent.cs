@@ -21,7 +21,7 @@ public sealed class PoeSwitchAgent : IAsyncDisposable
     public const string SnmpdPath = "/usr/sbin/snmpd";
 
     private readonly string _dir;
-    private readonly Process _process;
+    private Process _process;
     private readonly StringBuilder _log;
 
     private PoeSwitchAgent(string dir, Process process, StringBuilder log, IPEndPoint endPoint, string community, string user, string auth, string priv)
@@ -55,10 +55,16 @@ public sealed class PoeSwitchAgent : IAsyncDisposable
     /// <summary>What snmpd printed (bounded), for failure messages.</summary>
     public string Log { get { lock (_log) return _log.ToString(); } }
 
+    /// <summary>
+    /// Timeout of <see cref="V2cTarget"/>/<see cref="V3Target"/> unless given: 5 s, because a port SET answers only after the agent
+    /// told the simulator (an HTTP POST), which on a loaded CI machine can pass the client's 2 s default and cause a retried SET.
+    /// </summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>A v2c target at this agent.</summary>
-    public SnmpTarget V2cTarget(TimeSpan? timeout = null, int retries = 1) => new(EndPoint, V2cCredentials, timeout ?? TimeSpan.FromSeconds(2), retries);
+    public SnmpTarget V2cTarget(TimeSpan? timeout = null, int retries = 1) => new(EndPoint, V2cCredentials, timeout ?? DefaultTimeout, retries);
     /// <summary>A v3 authPriv target at this agent.</summary>
-    public SnmpTarget V3Target(TimeSpan? timeout = null, int retries = 1) => new(EndPoint, V3Credentials, timeout ?? TimeSpan.FromSeconds(2), retries);
+    public SnmpTarget V3Target(TimeSpan? timeout = null, int retries = 1) => new(EndPoint, V3Credentials, timeout ?? DefaultTimeout, retries);
 
     /// <summary>Starts snmpd with <paramref name="model"/> and returns once it answers (PoE and bridge subtrees included).</summary>
     public static async Task<PoeSwitchAgent> StartAsync(PoeSwitchModel model, CancellationToken cancellationToken)
@@ -71,6 +77,8 @@ public sealed class PoeSwitchAgent : IAsyncDisposable
         try
         {
             Directory.CreateDirectory(Path.Combine(dir, "persist"));
+            // snmpd saves engine boots and its engine ID here; -C skips it unless named, so it is named with -c (see Launch).
+            await File.WriteAllTextAsync(Path.Combine(dir, "persist", "snmpd.conf"), "", cancellationToken);
             Directory.CreateDirectory(Path.Combine(dir, "mibs"));
             var script = Path.Combine(dir, "poe_switch.py");
             await using (var res = typeof(PoeSwitchAgent).Assembly.GetManifestResourceStream("HikFleet.Testing.Snmp.poe_switch.py")!)
@@ -78,6 +86,7 @@ public sealed class PoeSwitchAgent : IAsyncDisposable
                 await res.CopyToAsync(file, cancellationToken);
             var state = Path.Combine(dir, "state.json");
             await WriteAtomicallyAsync(state, model, cancellationToken);
+            await WarmUpAsync(model.ControlUrl, cancellationToken);
 
             var community = "c" + RandomNumberGenerator.GetHexString(16, lowercase: true);
             var user = "u" + RandomNumberGenerator.GetHexString(8, lowercase: true);
@@ -119,6 +128,41 @@ public sealed class PoeSwitchAgent : IAsyncDisposable
         return await JsonSerializer.DeserializeAsync<PoeSwitchModel>(f, PoeSwitchModel.Json, cancellationToken)
             ?? throw new InvalidDataException("empty state");
     }
+
+    /// <summary>
+    /// Stops snmpd cleanly (SIGTERM: it saves its engine boots) and starts it again on the same port with the same engine ID and
+    /// users: what a switch reboot looks like to a v3 manager (snmpEngineBoots + 1, engine time restarts). With
+    /// <paramref name="newEngineId"/> the agent comes back with another snmpEngineID (a replaced switch on the same address).
+    /// </summary>
+    public async Task RestartAsync(CancellationToken cancellationToken = default, bool newEngineId = false)
+    {
+        if (newEngineId)
+        {
+            var conf = Path.Combine(_dir, "snmpd.conf");
+            var lines = (await File.ReadAllLinesAsync(conf, cancellationToken)).Where(l => !l.StartsWith("engineID ", StringComparison.Ordinal));
+            await File.WriteAllLinesAsync(conf, [.. lines, $"engineID hikfleet-{RandomNumberGenerator.GetHexString(8, lowercase: true)}"], cancellationToken);
+        }
+        if (!_process.HasExited)
+        {
+            _ = Kill(_process.Id, 15);
+            try
+            {
+                await _process.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+        await StopProcessAsync();
+        if (newEngineId) // a replaced switch remembers nothing of the old one (users localised to the old engine ID included)
+            await File.WriteAllTextAsync(Path.Combine(_dir, "persist", "snmpd.conf"), "", cancellationToken);
+        _process = Launch(_dir, Path.Combine(_dir, "snmpd.conf"), EndPoint.Port, _log);
+        if (!await WaitReadyAsync(cancellationToken))
+            throw new InvalidOperationException($"snmpd did not come back on {EndPoint}:\n{Log}");
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     /// <summary>Changes the model (read, change, write atomically, under the same lock the agent's SETs take).</summary>
     public async Task UpdateAsync(Action<PoeSwitchModel> change, CancellationToken cancellationToken = default)
@@ -189,8 +233,10 @@ public sealed class PoeSwitchAgent : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = dir,
         };
-        // -f foreground, -Lo log to stdout, -C no default config files, -c ours. Persistent state, MIB search and HOME all in the temp dir.
-        foreach (var a in new[] { "-f", "-Lo", "-C", "-c", conf, "-p", Path.Combine(dir, "snmpd.pid"), $"udp:127.0.0.1:{port}" })
+        // -f foreground, -Lo log to stdout, -C no default config files, -c ours plus the persistent file (engine ID and boots survive
+        // RestartAsync as on a real switch). Persistent state, MIB search and HOME all in the temp dir.
+        var persisted = Path.Combine(dir, "persist", "snmpd.conf");
+        foreach (var a in new[] { "-f", "-Lo", "-C", "-c", conf + "," + persisted, "-p", Path.Combine(dir, "snmpd.pid"), $"udp:127.0.0.1:{port}" })
             psi.ArgumentList.Add(a);
         psi.Environment["SNMP_PERSISTENT_DIR"] = Path.Combine(dir, "persist");
         psi.Environment["SNMPCONFPATH"] = dir;
@@ -253,6 +299,25 @@ public sealed class PoeSwitchAgent : IAsyncDisposable
         {
         }
         _process.Dispose();
+    }
+
+    /// <summary>
+    /// One request to the simulator's control API before the first port SET: its first answer (JIT, Kestrel start-up) can take a
+    /// second on a busy machine, and the agent answers a SET only after that POST.
+    /// </summary>
+    private static async Task WarmUpAsync(string? controlUrl, CancellationToken ct)
+    {
+        if (controlUrl is null || !Uri.TryCreate(controlUrl, UriKind.Absolute, out var uri) || !IPAddress.TryParse(uri.Host, out var host) || !IPAddress.IsLoopback(host))
+            return;
+        using var http = new HttpClient(new HttpClientHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
+        try
+        {
+            using var _ = await http.GetAsync(new Uri(uri, "devices"), ct);
+        }
+        catch (HttpRequestException)
+        {
+            // Not up (yet): the SETs will record a notifyError, which is what a test would want to see anyway.
+        }
     }
 
     private static int FreeUdpPort()

@@ -174,8 +174,10 @@ def notify(state, port, on):
     if not (host.startswith('127.') or host == 'localhost'):
         return 'refused: control URL is not loopback'
     target = url.rstrip('/') + '/devices/' + urllib.parse.quote(serial, safe='') + '/power?on=' + ('true' if on else 'false')
+    # No proxies, whatever the environment says: this POST must stay on loopback.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
-        with urllib.request.urlopen(urllib.request.Request(target, data=b'', method='POST'), timeout=3) as r:
+        with opener.open(urllib.request.Request(target, data=b'', method='POST'), timeout=3) as r:
             r.read(65536)
         return None
     except Exception as e:  # noqa: BLE001 - any failure is recorded, the port still switches

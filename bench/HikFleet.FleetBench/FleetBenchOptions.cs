@@ -1,0 +1,32 @@
+namespace HikFleet.FleetBench;
+
+/// <summary>What to run (command line: <c>fleet --cameras 10000 …</c>, see <see cref="Program"/>).</summary>
+public sealed record FleetBenchOptions
+{
+    /// <summary>Managed cameras, each a simulated device on its own 127.x.y.z.</summary>
+    public int Cameras { get; init; } = 10_000;
+    /// <summary>Sites (the simulator's <c>--sites</c>; each becomes a HikFleet site with its own sweep job).</summary>
+    public int Sites { get; init; } = 40;
+    /// <summary>Tenants the sites are spread over.</summary>
+    public int Tenants { get; init; } = 4;
+    /// <summary>Devices answering SADP in the discovery phase (a second simulator process); 0 skips it.</summary>
+    public int SadpDevices { get; init; } = 1_000;
+    /// <summary>Sightings reconciled in one run (known, moved and new devices); 0 skips it.</summary>
+    public int ReconcileSightings { get; init; } = 10_000;
+    /// <summary>Repetitions of each list query and of the dashboard.</summary>
+    public int LatencyRepeats { get; init; } = 40;
+    /// <summary>Site sweeps at once: Hangfire's worker count in the app (FleetJobs: max(4, 2 × cores)).</summary>
+    public int JobWorkers { get; init; } = Math.Max(4, Environment.ProcessorCount * 2);
+    /// <summary>Superuser connection string of a disposable PostgreSQL cluster (default: HIKFLEET_TEST_PG).</summary>
+    public string? AdminConnectionString { get; init; }
+    /// <summary>Keep the benchmark database afterwards (to look at it).</summary>
+    public bool KeepDatabase { get; init; }
+    /// <summary>Simulator seed (same seed, same fleet).</summary>
+    public int Seed { get; init; } = 13;
+    /// <summary>Sample the measured sweep's allocations by type (GCAllocationTick events) and print the top ones.</summary>
+    public bool AllocationProfile { get; init; }
+    /// <summary>The application's own warnings and errors on the console (the command line turns it on; the CI smoke keeps quiet).</summary>
+    public bool AppLogs { get; init; }
+    /// <summary>Progress lines (null = quiet).</summary>
+    public Action<string>? Log { get; init; }
+}

@@ -1,0 +1,50 @@
+namespace HikFleet.FleetBench;
+
+/// <summary>Everything one run measured (serialised as the JSON report).</summary>
+public sealed record FleetBenchResult
+{
+    public required FleetBenchOptions Options { get; init; }
+    public required MachineInfo Machine { get; init; }
+    public DateTimeOffset StartedAt { get; init; }
+    public double SeedSeconds { get; set; }
+    /// <summary>First sweep: new clients (Digest challenge), hardening reads, first-check events.</summary>
+    public PhaseFigures? ColdSweep { get; set; }
+    /// <summary>The steady state every minute: warm clients, hardening not due.</summary>
+    public PhaseFigures? Sweep { get; set; }
+    /// <summary>Health samples written by the measured sweep, and managed cameras whose row it updated.</summary>
+    public int SweepSamplesWritten { get; set; }
+    public int SweepCamerasUpdated { get; set; }
+    public Dictionary<string, int> SweepStates { get; set; } = [];
+    /// <summary>The same GETs per camera from bare HttpClients (Digest handler only, no parsing, no database).</summary>
+    public PhaseFigures? Ceiling { get; set; }
+    public int CeilingFailures { get; set; }
+    public double SweepPercentOfCeiling => Sweep is null || Ceiling is null || Ceiling.HttpRequests == 0 || Sweep.WallSeconds == 0 ? 0
+        : 100.0 * (Sweep.HttpRequests / Sweep.WallSeconds) / (Ceiling.HttpRequests / Ceiling.WallSeconds);
+    public PhaseFigures? Discovery { get; set; }
+    public int DiscoverySeen { get; set; }
+    public int DiscoveryNew { get; set; }
+    public List<LatencyFigures> ListLatency { get; set; } = [];
+    public LatencyFigures? ListOverall { get; set; }
+    public LatencyFigures? Dashboard { get; set; }
+    public PhaseFigures? Reconciliation { get; set; }
+    public int ReconciledSeen { get; set; }
+    public double PeakWorkingSetMb { get; set; }
+    public double PeakGcHeapMb { get; set; }
+}
+
+public sealed record MachineInfo(int ProcessorCount, string CpuModel, double MemoryGb, string LoadAverage, string Runtime, string Os)
+{
+    public static MachineInfo Read()
+    {
+        string Try(Func<string> f)
+        {
+            try { return f(); } catch (IOException) { return "?"; } catch (UnauthorizedAccessException) { return "?"; }
+        }
+
+        var cpu = Try(() => File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?");
+        var memKb = Try(() => File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+        var load = Try(() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)));
+        return new MachineInfo(Environment.ProcessorCount, cpu, double.TryParse(memKb, out var kb) ? Math.Round(kb / 1048576.0, 1) : 0, load,
+            System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription, System.Runtime.InteropServices.RuntimeInformation.OSDescription);
+    }
+}

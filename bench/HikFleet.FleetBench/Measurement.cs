@@ -1,0 +1,237 @@
+using System.Data.Common;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace HikFleet.FleetBench;
+
+/// <summary>
+/// Database round trips of this process, counted by an EF Core interceptor on every <see cref="Core.Data.FleetDbContext"/>:
+/// one per command executed (a batched SaveChanges is one command) plus one per transaction commit or rollback. Npgsql sends
+/// BEGIN with the next command and resets pooled connections lazily, so those add no round trip of their own.
+/// </summary>
+public sealed class RoundTripCounter : DbCommandInterceptor, IDbTransactionInterceptor
+{
+    private long _count;
+
+    public long Count => Interlocked.Read(ref _count);
+
+    private void Hit() => Interlocked.Increment(ref _count);
+
+    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    { Hit(); return result; }
+
+    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
+        InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+    { Hit(); return ValueTask.FromResult(result); }
+
+    public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
+    { Hit(); return result; }
+
+    public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData,
+        InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    { Hit(); return ValueTask.FromResult(result); }
+
+    public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
+    { Hit(); return result; }
+
+    public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData,
+        InterceptionResult<object> result, CancellationToken cancellationToken = default)
+    { Hit(); return ValueTask.FromResult(result); }
+
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Hit();
+
+    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    { Hit(); return Task.CompletedTask; }
+
+    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => Hit();
+
+    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    { Hit(); return Task.CompletedTask; }
+}
+
+/// <summary>
+/// HTTP requests that went on the wire from this process (the BCL's <c>System.Net.Http</c> meter records one
+/// <c>http.client.request.duration</c> per request, Digest challenge round trips included) and ISAPI calls
+/// (<c>hikfleet.isapi.request.duration</c>, one per client call).
+/// </summary>
+public sealed class RequestCounter : IDisposable
+{
+    private readonly MeterListener _listener = new();
+    private long _http;
+    private long _isapi;
+
+    public RequestCounter()
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if ((instrument.Meter.Name == "System.Net.Http" && instrument.Name == "http.client.request.duration") ||
+                (instrument.Meter.Name == Isapi.Diagnostics.IsapiTelemetry.Name && instrument.Name == "hikfleet.isapi.request.duration"))
+                listener.EnableMeasurementEvents(instrument);
+        };
+        _listener.SetMeasurementEventCallback<double>((instrument, _, _, _) =>
+        {
+            if (instrument.Meter.Name == "System.Net.Http") Interlocked.Increment(ref _http);
+            else Interlocked.Increment(ref _isapi);
+        });
+        _listener.Start();
+    }
+
+    public long HttpRequests => Interlocked.Read(ref _http);
+    public long IsapiCalls => Interlocked.Read(ref _isapi);
+
+    public void Dispose() => _listener.Dispose();
+}
+
+/// <summary>What one phase cost this process.</summary>
+public sealed record PhaseFigures(
+    string Name, int Items, double WallSeconds, double CpuSeconds, long DbRoundTrips, long HttpRequests, long IsapiCalls,
+    double PeakWorkingSetMb, double PeakGcHeapMb, double AllocatedMb, double SimulatorCpuSeconds)
+{
+    public double ItemsPerSecond => WallSeconds > 0 ? Items / WallSeconds : 0;
+    public double CpuSecondsPer1000 => Items > 0 ? CpuSeconds * 1000 / Items : 0;
+    public double DbRoundTripsPerItem => Items > 0 ? (double)DbRoundTrips / Items : 0;
+    public double HttpRequestsPerItem => Items > 0 ? (double)HttpRequests / Items : 0;
+}
+
+/// <summary>
+/// Measures one phase: wall time (Stopwatch), CPU time of this process (<see cref="Process.TotalProcessorTime"/> delta), the
+/// round-trip and request counters, bytes allocated, and the peak working set and GC heap sampled every 50 ms.
+/// </summary>
+public sealed class PhaseMeter : IAsyncDisposable
+{
+    private readonly string _name;
+    private readonly RoundTripCounter _db;
+    private readonly RequestCounter _requests;
+    private readonly long _started = Stopwatch.GetTimestamp();
+    private readonly TimeSpan _cpu0;
+    private readonly long _db0, _http0, _isapi0, _alloc0;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _sampler;
+    private long _peakWorkingSet, _peakHeap;
+
+    private readonly Func<double>? _simulatorCpu;
+    private readonly double _simCpu0;
+
+    /// <param name="simulatorCpu">CPU seconds of the simulator processes so far (read from /proc), for context.</param>
+    public PhaseMeter(string name, RoundTripCounter db, RequestCounter requests, Func<double>? simulatorCpu = null)
+    {
+        _name = name;
+        _simulatorCpu = simulatorCpu;
+        _simCpu0 = simulatorCpu?.Invoke() ?? 0;
+        _db = db;
+        _requests = requests;
+        _cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        _db0 = db.Count;
+        _http0 = requests.HttpRequests;
+        _isapi0 = requests.IsapiCalls;
+        _alloc0 = GC.GetTotalAllocatedBytes();
+        Sample();
+        _sampler = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+            try
+            {
+                while (await timer.WaitForNextTickAsync(_stop.Token)) Sample();
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+    }
+
+    private void Sample()
+    {
+        using var self = Process.GetCurrentProcess();
+        var ws = self.WorkingSet64;
+        var heap = GC.GetGCMemoryInfo().HeapSizeBytes;
+        if (ws > Interlocked.Read(ref _peakWorkingSet)) Interlocked.Exchange(ref _peakWorkingSet, ws);
+        if (heap > Interlocked.Read(ref _peakHeap)) Interlocked.Exchange(ref _peakHeap, heap);
+    }
+
+    public async Task<PhaseFigures> StopAsync(int items)
+    {
+        var wall = Stopwatch.GetElapsedTime(_started);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - _cpu0;
+        var db = _db.Count - _db0;
+        var http = _requests.HttpRequests - _http0;
+        var isapi = _requests.IsapiCalls - _isapi0;
+        var allocated = GC.GetTotalAllocatedBytes() - _alloc0;
+        var simulator = (_simulatorCpu?.Invoke() ?? 0) - _simCpu0;
+        Sample();
+        await _stop.CancelAsync();
+        await _sampler;
+        return new PhaseFigures(_name, items, wall.TotalSeconds, cpu.TotalSeconds, db, http, isapi, _peakWorkingSet / 1048576.0,
+            _peakHeap / 1048576.0, allocated / 1048576.0, simulator);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stop.IsCancellationRequested) await _stop.CancelAsync();
+        await _sampler;
+        _stop.Dispose();
+    }
+}
+
+/// <summary>Latency percentiles of repeated calls (milliseconds).</summary>
+public sealed record LatencyFigures(string Name, int Samples, double P50Ms, double P95Ms, double MaxMs)
+{
+    public static LatencyFigures From(string name, List<double> samples)
+    {
+        var sorted = samples.Order().ToList();
+        double At(double p) => sorted.Count == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+        return new LatencyFigures(name, sorted.Count, At(0.50), At(0.95), sorted.Count == 0 ? 0 : sorted[^1]);
+    }
+}
+
+/// <summary>CPU seconds a process used so far (/proc/PID/stat utime + stime), 0 when it cannot be read.</summary>
+public static class ProcessCpu
+{
+    public static double Seconds(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // Fields after the command name (which may hold spaces) start after the last ')'.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) +
+                    long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / 100.0;
+        }
+        catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+}
+
+/// <summary>
+/// Allocation profile from the runtime's GCAllocationTick events (one about every 100 KB allocated, with the type that crossed
+/// the mark): a sampled view of which types the allocations are, without dotnet-trace. Only on when asked (<c>--alloc-profile</c>).
+/// </summary>
+public sealed class AllocationProfiler : System.Diagnostics.Tracing.EventListener
+{
+    private readonly Dictionary<string, long> _bytes = new(StringComparer.Ordinal);
+    private volatile bool _on;
+
+    public void Start() => _on = true;
+
+    public List<(string Type, double Mb)> Stop(int top)
+    {
+        _on = false;
+        lock (_bytes) return _bytes.OrderByDescending(p => p.Value).Take(top).Select(p => (p.Key, p.Value / 1048576.0)).ToList();
+    }
+
+    protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource source)
+    {
+        if (source.Name == "Microsoft-Windows-DotNETRuntime")
+            EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1);
+    }
+
+    protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs e)
+    {
+        if (!_on || e.EventName is not { } name || !name.StartsWith("GCAllocationTick", StringComparison.Ordinal) || e.PayloadNames is null) return;
+        var type = e.PayloadNames.IndexOf("TypeName") is >= 0 and var t ? e.Payload![t] as string ?? "?" : "?";
+        var amount = e.PayloadNames.IndexOf("AllocationAmount64") is >= 0 and var a ? Convert.ToInt64(e.Payload![a], System.Globalization.CultureInfo.InvariantCulture) : 100_000;
+        lock (_bytes) _bytes[type] = _bytes.GetValueOrDefault(type) + amount;
+    }
+}

@@ -1,0 +1,51 @@
+using HikFleet.FleetBench;
+
+namespace HikFleet.Core.Tests.Bench;
+
+/// <summary>
+/// CI smoke of the fleet benchmark (issue #13): the same code as <c>fleet --cameras 10000</c>, with 50 cameras, asserting that
+/// it measured real things (every camera checked and written, requests and round trips counted, a ceiling) — never timings.
+/// </summary>
+public sealed class FleetBenchSmokeTests
+{
+    [Fact]
+    public async Task FiftyCameras_EveryPhaseMeasuresRealWork()
+    {
+        var result = await FleetBenchmark.RunAsync(new FleetBenchOptions
+        {
+            Cameras = 50, Sites = 2, Tenants = 2, SadpDevices = 20, ReconcileSightings = 200, LatencyRepeats = 2,
+        }, TestContext.Current.CancellationToken);
+
+        var sweep = Assert.IsType<PhaseFigures>(result.Sweep);
+        Assert.Equal(50, sweep.Items);
+        // Every camera was checked through the real job and written to PostgreSQL: one sample and one updated row each.
+        Assert.Equal(50, result.SweepSamplesWritten);
+        Assert.Equal(50, result.SweepCamerasUpdated);
+        Assert.Equal(50, result.SweepStates.Values.Sum());
+        Assert.True(sweep.DbRoundTrips > 0);
+        Assert.True(sweep.HttpRequests >= 2 * 50, $"HTTP requests {sweep.HttpRequests}");
+        Assert.True(sweep.IsapiCalls >= 2 * 50, $"ISAPI calls {sweep.IsapiCalls}");
+        Assert.True(sweep.CpuSeconds > 0 && sweep.WallSeconds > 0 && sweep.AllocatedMb > 0);
+        Assert.True(Assert.IsType<PhaseFigures>(result.ColdSweep).HttpRequests > sweep.HttpRequests, "the first sweep also reads hardening and meets challenges");
+
+        // The ceiling made the same GETs per camera from bare clients, with no database.
+        var ceiling = Assert.IsType<PhaseFigures>(result.Ceiling);
+        Assert.Equal(50, ceiling.Items);
+        Assert.Equal(50 * FleetBenchmark.CheckPaths.Count, ceiling.HttpRequests);
+        Assert.Equal(0, ceiling.DbRoundTrips);
+        Assert.True(result.SweepPercentOfCeiling > 0);
+
+        // SADP on loopback (TTL 0) found every device of the SADP simulator, new to the inventory.
+        Assert.Equal(20, result.DiscoverySeen);
+        Assert.Equal(20, result.DiscoveryNew);
+
+        Assert.Equal(7, result.ListLatency.Count);
+        Assert.All(result.ListLatency, l => Assert.Equal(2, l.Samples));
+        Assert.True(result.ListOverall!.P95Ms > 0);
+        Assert.Equal(2, result.Dashboard!.Samples);
+
+        Assert.Equal(200, result.ReconciledSeen);
+        Assert.True(result.Reconciliation!.DbRoundTrips > 0);
+        Assert.True(result.PeakWorkingSetMb > 0);
+    }
+}
