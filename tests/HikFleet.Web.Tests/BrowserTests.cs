@@ -47,14 +47,22 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
 
         var keys = VaultKeyRing.NewKeyLine();
         await using var provider = CoreServices(keys);
+        // The PoE page's screenshot shows a switch as its last poll left it; the switch itself is a loopback socket that never answers.
+        using var silentSwitch = new SilentUdpEndpoint();
         Camera lobby;
         await using (var db = database.CreateContext())
         {
             var site = await TestFleet.CreateSiteAsync(db, "Headquarters");
             lobby = Managed(site, healthy, "Lobby");
-            db.Cameras.AddRange(lobby, Managed(site, broken, "Loading dock"));
+            var dock = Managed(site, broken, "Loading dock");
+            db.Cameras.AddRange(lobby, dock);
             await db.SaveChangesAsync(Ct);
             foreach (var c in db.Cameras.Local) await provider.GetRequiredService<CredentialVault>().StoreForCameraAsync(db, c.Id, "admin", DevicePassword, "test", Ct);
+            var sw = PolledSwitch(provider, site, silentSwitch.Port, lobby, dock);
+            db.PoeSwitches.Add(sw);
+            db.PoePortMappings.AddRange(
+                new PoePortMapping { CameraId = lobby.Id, SwitchId = sw.Id, Port = 1, Source = PoePortMappingSource.Discovered, FoundAt = DateTimeOffset.UtcNow, ConfirmedAt = DateTimeOffset.UtcNow, ConfirmedBy = "admin" },
+                new PoePortMapping { CameraId = dock.Id, SwitchId = sw.Id, Port = 2, Source = PoePortMappingSource.Discovered, FoundAt = DateTimeOffset.UtcNow });
             await db.SaveChangesAsync(Ct);
         }
 
@@ -76,6 +84,10 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
 
             // Reboot the lobby camera and follow the operation live until it succeeds.
             await page.GotoAsync($"/cameras/{lobby.Id}");
+            // It answers: Reboot is the primary action; its PoE port (confirmed) is shown in its own section.
+            await page.Locator("[data-testid=camera-poe][data-confirmed=True]").WaitForAsync();
+            Assert.Equal("True", await page.GetAttributeAsync("[data-testid=reboot]", "data-primary"));
+            await Shot(page, "camera-poe");
             await page.ClickAsync("[data-testid=reboot]");
             await page.FillAsync("#operation-reason", "Picture frozen since this morning");
             await Shot(page, "reboot-dialog");
@@ -94,6 +106,8 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
                 await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
                 await Shot(page, name);
             }
+
+            Assert.Equal(4, await page.GotoAsync("/poe") is { Ok: true } ? await page.Locator("[data-testid=port-row]").CountAsync() : -1);
 
             // The audit trail shows the reboot with the reason, by the administrator.
             await page.GotoAsync("/audit");
@@ -365,6 +379,25 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
         lock (output) log = output.ToString();
         await Task.CompletedTask;
         Assert.Fail($"{e.Message}\napp output:\n{log[^Math.Min(4000, log.Length)..]}");
+    }
+
+    private static PoeSwitch PolledSwitch(ServiceProvider provider, Site site, int port, Camera confirmed, Camera found)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var sw = new PoeSwitch
+        {
+            TenantId = site.TenantId, SiteId = site.Id, Name = "Access 1", Address = IPAddress.Loopback, SnmpPort = port, SecretSealed = [], SecretKeyId = "",
+            SystemName = "acc-1", SystemDescription = "24-port PoE+ access switch", PowerBudgetWatts = 370, PowerConsumptionWatts = 212, PolledAt = now,
+            Ports =
+            [
+                new() { Port = 1, AdminEnabled = true, Detection = "DeliveringPower", PowerClass = 3, Macs = [confirmed.MacAddress.ToLowerInvariant()], UpdatedAt = now },
+                new() { Port = 2, AdminEnabled = true, Detection = "DeliveringPower", PowerClass = 4, Macs = [found.MacAddress.ToLowerInvariant()], UpdatedAt = now, Drops = [now.AddHours(-2)] },
+                new() { Port = 3, AdminEnabled = false, Detection = "Disabled", UpdatedAt = now },
+                new() { Port = 24, AdminEnabled = true, Detection = "Searching", Macs = ["02:00:5e:10:00:01", "02:00:5e:10:00:02", "02:00:5e:10:00:03", "02:00:5e:10:00:04"], UpdatedAt = now },
+            ],
+        };
+        provider.GetRequiredService<HikFleet.Core.Poe.PoeSwitchAccess>().Seal(sw, new HikFleet.Core.Poe.PoeSwitchAccess.Credentials(SnmpVersion.V2c, "browser-community", null, null, null));
+        return sw;
     }
 
     private static Camera Managed(Site site, VirtualDevice device, string name)
