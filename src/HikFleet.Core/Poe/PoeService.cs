@@ -31,7 +31,8 @@ public sealed record CameraPoeView(Guid SwitchId, string SwitchName, string Swit
     public bool Confirmed => ConfirmedAt is not null;
     /// <summary>Why a power-cycle is impossible now; null when it may be asked for.</summary>
     public string? CycleProblem => Uplink ? "The port carries several devices (an uplink or a hub): it is never power-cycled."
-        : ConfirmedAt is null ? "Confirm the port first (it was found automatically)." : null;
+        : ConfirmedAt is null ? "Confirm the port first (it was found automatically)."
+        : Conflict is not null ? $"The mapping is in doubt: {Conflict} Set the port again." : null;
 }
 
 /// <summary>

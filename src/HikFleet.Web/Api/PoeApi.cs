@@ -74,9 +74,8 @@ public sealed record CameraPoeDto(Guid CameraId, CameraPortDto? Port, string? Cy
         : new(cameraId, new CameraPortDto(v.SwitchId, v.SwitchName, v.SwitchAddress, v.Group, v.Port, v.Source.ToString(), v.FoundAt, v.SeenAt, v.Confirmed,
             v.ConfirmedAt, v.ConfirmedBy, v.Conflict, v.PortAdminEnabled, v.PortDetection, v.PowerClass, v.Uplink, v.DropsInWindow), ProblemOf(v));
 
-    /// <summary>The view's own reason, and a mapping in doubt (the operation service refuses that too).</summary>
-    public static string? ProblemOf(CameraPoeView v) =>
-        v.CycleProblem ?? (v.Conflict is { } conflict ? $"The mapping is in doubt: {conflict} Check and set the port again." : null);
+    /// <summary>Why a power-cycle is impossible (unconfirmed, uplink, in doubt), as the operation service would refuse it.</summary>
+    public static string? ProblemOf(CameraPoeView v) => v.CycleProblem;
 }
 
 /// <summary>Set a camera's port by hand: a switch of the camera's site, the PSE group (default 1) and the port.</summary>
