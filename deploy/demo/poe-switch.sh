@@ -111,4 +111,5 @@ PY
 
 export SNMP_PERSISTENT_DIR="$state_dir/persist" SNMPCONFPATH="$state_dir" MIBDIRS="$state_dir/mibs" MIBS="" HOME="$state_dir"
 # -f foreground, -Lo log to stdout, -C no default config files, -c ours plus the persistent one; listening on loopback only.
-exec "$snmpd" -f -Lo -C -c "$state_dir/snmpd.conf,$state_dir/persist/snmpd.conf" -p "$state_dir/snmpd.pid" "udp:127.0.0.1:$port"
+# -I -smux: no SMUX listener (tcp 199; nothing here uses it, and a second agent on the machine would find it taken).
+exec "$snmpd" -f -Lo -C -c "$state_dir/snmpd.conf,$state_dir/persist/snmpd.conf" -I -smux -p "$state_dir/snmpd.pid" "udp:127.0.0.1:$port"

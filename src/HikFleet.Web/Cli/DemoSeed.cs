@@ -206,7 +206,15 @@ internal static class DemoSeed
             return 1;
         }
 
-        var (_, poll) = await poe.PollNowAsync(FleetScope.System, result.Id!.Value);
+        // snmpd starts its pass_persist script (python) on the first request of each subtree: on a busy machine the first poll of a
+        // freshly started switch can pass the SNMP timeout. A few tries, as a technician would retry.
+        PoePollResult? poll = null;
+        for (var attempt = 1; attempt <= 4 && poll is not { Succeeded: true }; attempt++)
+        {
+            if (attempt > 1) await Task.Delay(TimeSpan.FromSeconds(2));
+            (_, poll) = await poe.PollNowAsync(FleetScope.System, result.Id!.Value);
+        }
+
         await Console.Error.WriteLineAsync(poll is { Succeeded: true }
             ? $"demo seed: PoE switch {name} at udp {demo.EndPoint}: {poll.Ports} PoE ports, {poll.MappedCameras} camera(s) found on their ports (unconfirmed)."
             : $"demo seed: PoE switch {name} at udp {demo.EndPoint} added; its first poll failed ({poll?.Error}); the app polls it every 5 minutes.");
