@@ -15,7 +15,8 @@ namespace HikFleet.Web.Cli;
 /// configuration): exit code 0 intact, 1 not intact, 2 usage.
 /// <code>dotnet HikFleet.Web.dll audit archive --before 2025-01-01 --dir /backup/audit</code> moves older entries into a verified
 /// archive file (run with the schema owner's connection, ConnectionStrings:FleetOwner).
-/// <code>dotnet HikFleet.Web.dll demo seed --devices http://127.0.0.1:18999/devices</code> wires the simulator's fleet in (run.sh).
+/// <code>dotnet HikFleet.Web.dll demo seed --devices http://127.0.0.1:18999/devices</code> wires the simulator's fleet in (run.sh). With
+/// <c>--poe udp://127.0.0.1:18161 --poe-community-file .data/poe/community</c> it adds the demo PoE switch too.
 /// </summary>
 public static class FleetCli
 {
@@ -50,7 +51,7 @@ public static class FleetCli
         if (args[0] == "demo")
         {
             if (args.ElementAtOrDefault(1) == "seed") return await DemoSeed.RunAsync(app.Services, options);
-            await Console.Error.WriteLineAsync("usage: demo seed --devices http://127.0.0.1:PORT/devices");
+            await Console.Error.WriteLineAsync("usage: demo seed --devices http://127.0.0.1:PORT/devices [--poe udp://127.0.0.1:PORT --poe-community-file FILE]");
             return 2;
         }
 

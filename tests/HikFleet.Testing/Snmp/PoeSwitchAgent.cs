@@ -204,23 +204,26 @@ public sealed class PoeSwitchAgent : IAsyncDisposable
 
     // ------------------------------------------------------------------ internals
 
+    /// <summary>
+    /// The agent's snmpd.conf from the template shared with the demo switch (deploy/demo/snmpd.conf.template, embedded): one source of
+    /// truth for what the simulated switch serves and how.
+    /// </summary>
     private static string Config(PoeSwitchModel model, int port, string community, string user, string auth, string priv, string python, string script, string state)
     {
+        _ = port; // on snmpd's command line (Launch), not in the file
         static string Quote(string s) => s.Replace("\n", " ", StringComparison.Ordinal).Replace("\"", "'", StringComparison.Ordinal);
-        var sb = new StringBuilder();
-        sb.AppendLine($"rwcommunity {community} 127.0.0.1");
-        sb.AppendLine($"createUser {user} SHA \"{auth}\" AES \"{priv}\"");
-        sb.AppendLine($"rwuser {user} priv");
-        sb.AppendLine($"sysDescr {Quote(model.Description)}");
-        sb.AppendLine($"sysName {Quote(model.Name)}");
-        sb.AppendLine($"sysObjectID .{model.ObjectId.TrimStart('.')}");
-        sb.AppendLine("sysLocation HikFleet test");
-        sb.AppendLine("sysContact nobody");
-        sb.AppendLine("sysServices 2");
-        sb.AppendLine("dontLogTCPWrappersConnects yes");
-        foreach (var root in new[] { ".1.3.6.1.2.1.105", ".1.3.6.1.2.1.17" })
-            sb.AppendLine($"pass_persist {root} {python} {script} {state} {root}");
-        return sb.ToString();
+        using var res = typeof(PoeSwitchAgent).Assembly.GetManifestResourceStream("HikFleet.Testing.Snmp.snmpd.conf.template")!;
+        using var reader = new StreamReader(res);
+        var values = new Dictionary<string, string>
+        {
+            ["COMMUNITY"] = community, ["V3USER"] = user, ["V3AUTH"] = auth, ["V3PRIV"] = priv,
+            ["DESCRIPTION"] = Quote(model.Description), ["NAME"] = Quote(model.Name), ["OBJECTID"] = "." + model.ObjectId.TrimStart('.'),
+            ["LOCATION"] = "HikFleet test", ["PYTHON"] = python, ["SCRIPT"] = script, ["STATE"] = state,
+        };
+        var text = reader.ReadToEnd();
+        foreach (var (key, value) in values)
+            text = text.Replace($"@{key}@", value, StringComparison.Ordinal);
+        return text;
     }
 
     private static Process Launch(string dir, string conf, int port, StringBuilder log)
