@@ -168,7 +168,7 @@ public sealed class OperationService(
 
             var mapping = await db.PoePortMappings.AsNoTracking().Include(m => m.Switch).ThenInclude(w => w!.Ports)
                 .SingleOrDefaultAsync(m => m.CameraId == camera.Id, ct);
-            if (mapping is null) return await Refuse(ServiceResult.Conflict("port", "No PoE switch port is known for this camera: add its switch or set the port by hand."));
+            if (mapping is null) return await Refuse(ServiceResult.Conflict("port", Poe.CameraPoeView.NoPortKnown));
             if (!mapping.Confirmed) return await Refuse(ServiceResult.Conflict("port", $"Confirm the camera's port ({mapping.Switch!.Name} port {mapping.Port}) before power-cycling it."));
             if (mapping.Conflict is { } conflict) return await Refuse(ServiceResult.Conflict("port", $"The mapping is in doubt: {conflict} Check and set the port again."));
             var port = mapping.Switch!.Ports.SingleOrDefault(p => p.Group == mapping.Group && p.Port == mapping.Port);

@@ -28,6 +28,9 @@ public sealed record CameraPoeView(Guid SwitchId, string SwitchName, string Swit
     DateTimeOffset FoundAt, DateTimeOffset? SeenAt, DateTimeOffset? ConfirmedAt, string? ConfirmedBy, string? Conflict,
     bool? PortAdminEnabled, string? PortDetection, int? PowerClass, bool Uplink, int DropsInWindow)
 {
+    /// <summary>Why a camera without a mapping cannot be power-cycled (the same words wherever it is said).</summary>
+    public const string NoPortKnown = "No PoE switch port is known for this camera: add its switch or set the port by hand.";
+
     public bool Confirmed => ConfirmedAt is not null;
     /// <summary>Why a power-cycle is impossible now; null when it may be asked for.</summary>
     public string? CycleProblem => Uplink ? "The port carries several devices (an uplink or a hub): it is never power-cycled."
@@ -141,13 +144,13 @@ public sealed class PoeService(IDbContextFactory<FleetDbContext> contexts, PoeSw
         var mapped = await db.PoePortMappings.AsNoTracking().Where(m => ids.Contains(m.SwitchId))
             .Join(db.Cameras, m => m.CameraId, c => c.Id, (m, c) => new { m.SwitchId, m.Group, m.Port, m.CameraId, Name = c.Name ?? c.SerialNumber, m.ConfirmedAt })
             .ToListAsync(ct);
+        var onPort = mapped.ToLookup(m => (m.SwitchId, m.Group, m.Port), m => new PoePortCameraView(m.CameraId, m.Name, m.ConfirmedAt is not null));
         var window = time.GetUtcNow() - options.Value.DropWindow;
         return switches.Select(s => new PoeSwitchView(s.Id, s.TenantId, s.SiteId, s.Site!.Name, s.Name, s.Address.ToString(), s.SnmpPort, s.SnmpVersion,
             s.SnmpUser, s.SystemName, s.SystemDescription, s.PowerBudgetWatts, s.PowerConsumptionWatts, s.UsageThresholdPercent, s.PolledAt, s.PollError,
             s.Ports.OrderBy(p => p.Group).ThenBy(p => p.Port).Select(p => new PoePortView(p.Group, p.Port, p.AdminEnabled, p.Detection, p.PowerClass, p.Macs,
                 p.IsUplink, p.Drops.Count(d => d > window), p.HeldOffByOperationId is not null,
-                mapped.Where(m => m.SwitchId == s.Id && m.Group == p.Group && m.Port == p.Port)
-                    .Select(m => new PoePortCameraView(m.CameraId, m.Name, m.ConfirmedAt is not null)).ToList())).ToList())).ToList();
+                onPort[(s.Id, p.Group, p.Port)].ToList())).ToList())).ToList();
     }
 
     public async Task<CameraPoeView?> CameraAsync(FleetScope scope, Guid cameraId, CancellationToken ct = default)

@@ -67,15 +67,12 @@ public sealed record CameraPortDto(Guid SwitchId, string SwitchName, string Swit
 /// </summary>
 public sealed record CameraPoeDto(Guid CameraId, CameraPortDto? Port, string? CycleProblem)
 {
-    public const string NoPort = "No PoE switch port is known for this camera: add its switch or set the port by hand.";
+    public const string NoPort = CameraPoeView.NoPortKnown;
 
     public static CameraPoeDto From(Guid cameraId, CameraPoeView? v) => v is null
         ? new(cameraId, null, NoPort)
         : new(cameraId, new CameraPortDto(v.SwitchId, v.SwitchName, v.SwitchAddress, v.Group, v.Port, v.Source.ToString(), v.FoundAt, v.SeenAt, v.Confirmed,
-            v.ConfirmedAt, v.ConfirmedBy, v.Conflict, v.PortAdminEnabled, v.PortDetection, v.PowerClass, v.Uplink, v.DropsInWindow), ProblemOf(v));
-
-    /// <summary>Why a power-cycle is impossible (unconfirmed, uplink, in doubt), as the operation service would refuse it.</summary>
-    public static string? ProblemOf(CameraPoeView v) => v.CycleProblem;
+            v.ConfirmedAt, v.ConfirmedBy, v.Conflict, v.PortAdminEnabled, v.PortDetection, v.PowerClass, v.Uplink, v.DropsInWindow), v.CycleProblem);
 }
 
 /// <summary>Set a camera's port by hand: a switch of the camera's site, the PSE group (default 1) and the port.</summary>

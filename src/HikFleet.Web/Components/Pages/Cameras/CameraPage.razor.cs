@@ -54,7 +54,7 @@ public sealed partial class CameraPage
             || (c.Health == HealthState.Unknown && c.FindingCodes.Any(f => f is Core.Health.HealthFindings.Unreachable or Core.Health.HealthFindings.NotAnswering)));
 
     /// <summary>Why a power-cycle cannot be asked for now (null when it can); the operation service checks again.</summary>
-    private string? CycleProblem => _poe is null ? Api.CameraPoeDto.NoPort : Api.CameraPoeDto.ProblemOf(_poe);
+    private string? CycleProblem => _poe is null ? Api.CameraPoeDto.NoPort : _poe.CycleProblem;
 
     private string PortName => _poe is { } p ? $"{p.SwitchName} {CameraPoeSection.PortLabel(p.Group, p.Port)}" : "";
 
