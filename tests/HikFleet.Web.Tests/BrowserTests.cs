@@ -107,7 +107,10 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
                 await Shot(page, name);
             }
 
-            Assert.Equal(4, await page.GotoAsync("/poe") is { Ok: true } ? await page.Locator("[data-testid=port-row]").CountAsync() : -1);
+            // The switch's ports render once the page's data has loaded: wait for the fourth row, then count them all.
+            Assert.True(await page.GotoAsync("/poe") is { Ok: true });
+            await page.Locator("[data-testid=port-row]").Nth(3).WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+            Assert.Equal(4, await page.Locator("[data-testid=port-row]").CountAsync());
 
             // The audit trail shows the reboot with the reason, by the administrator.
             await page.GotoAsync("/audit");
