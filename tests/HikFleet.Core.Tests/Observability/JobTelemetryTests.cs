@@ -29,7 +29,7 @@ public sealed class JobTelemetryTests(MigratedDatabase database) : IClassFixture
         ActivitySource.AddActivityListener(activities);
 
         // Jobs of other tests in this process are measured too: a measurement is ours when the current span is our job's.
-        var durations = new ConcurrentQueue<(double Seconds, string? Job, string? Outcome, string? JobId)>();
+        var durations = new ConcurrentQueue<(double Seconds, string? Job, string? Outcome, string? JobId, string? TraceId)>();
         using var meters = new MeterListener();
         meters.InstrumentPublished = (instrument, l) =>
         {
@@ -43,7 +43,7 @@ public sealed class JobTelemetryTests(MigratedDatabase database) : IClassFixture
                 if (tag.Key == "job") job = tag.Value as string;
                 if (tag.Key == "outcome") outcome = tag.Value as string;
             }
-            durations.Enqueue((value, job, outcome, Activity.Current?.GetTagItem("job.id") as string));
+            durations.Enqueue((value, job, outcome, Activity.Current?.GetTagItem("job.id") as string, Activity.Current?.TraceId.ToString()));
         });
         meters.Start();
 
@@ -53,9 +53,14 @@ public sealed class JobTelemetryTests(MigratedDatabase database) : IClassFixture
         await world.ManagedAsync(site, device, password: "Fleet#Test2024", configure: c => c.Lifecycle = HikFleet.Core.Data.Entities.CameraLifecycle.Managed);
 
         var jobId = world.Services.GetRequiredService<IBackgroundJobClient>().Enqueue<HealthCheckJob>(j => j.ExecuteAsync(site.Id, CancellationToken.None));
-        await InventoryWorld.EventuallyAsync(() => durations.Any(d => d.JobId == jobId), "the job's duration to be recorded", Ct, timeoutMs: 30_000);
+        // Job ids are numbered per job database, and every job host of this process has its own: another test's job may carry the
+        // same id. Ours is the one whose trace holds the ISAPI calls to this test's device (its own 127.x address).
+        var address = device.Address.ToString();
+        bool Ours((double Seconds, string? Job, string? Outcome, string? JobId, string? TraceId) d) => d.JobId == jobId
+            && stopped.Any(a => a.TraceId.ToString() == d.TraceId && a.GetTagItem("server.address") as string == address);
+        await InventoryWorld.EventuallyAsync(() => durations.Any(Ours), "the job's duration to be recorded", Ct, timeoutMs: 30_000);
 
-        var measured = durations.Single(d => d.JobId == jobId);
+        var measured = durations.Single(Ours);
         Assert.Equal("HealthCheckJob", measured.Job);
         Assert.Equal("succeeded", measured.Outcome);
         Assert.True(measured.Seconds > 0);
