@@ -13,6 +13,13 @@ public sealed record FleetBenchOptions
     public int SadpDevices { get; init; } = 1_000;
     /// <summary>Sightings reconciled in one run (known, moved and new devices); 0 skips it.</summary>
     public int ReconcileSightings { get; init; } = 10_000;
+    /// <summary>Steady-state sweeps measured after the cold one (the reported sweep is their median by wall time).</summary>
+    public int SteadySweeps { get; init; } = 3;
+    /// <summary>
+    /// Seconds from one sweep's start to the next (the <c>* * * * *</c> schedule: 60). The slow reads (settings, picture decode) fall
+    /// due per minute of the application's clock, so a shorter interval measures fewer of them than production makes.
+    /// </summary>
+    public int SweepIntervalSeconds { get; init; } = 60;
     /// <summary>Repetitions of each list query and of the dashboard.</summary>
     public int LatencyRepeats { get; init; } = 40;
     /// <summary>Site sweeps at once: Hangfire's worker count in the app (FleetJobs: max(4, 2 × cores)).</summary>

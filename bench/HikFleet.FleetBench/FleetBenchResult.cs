@@ -9,9 +9,11 @@ public sealed record FleetBenchResult
     public double SeedSeconds { get; set; }
     /// <summary>First sweep: new clients (Digest challenge), hardening reads, first-check events.</summary>
     public PhaseFigures? ColdSweep { get; set; }
-    /// <summary>The steady state every minute: warm clients, hardening not due.</summary>
+    /// <summary>The steady state every minute (the median of <see cref="SteadySweeps"/> by wall time).</summary>
     public PhaseFigures? Sweep { get; set; }
-    /// <summary>Health samples written by the measured sweep, and managed cameras whose row it updated.</summary>
+    /// <summary>Every steady-state sweep, in order, with the slow reads it made.</summary>
+    public List<SteadySweep> SteadySweeps { get; set; } = [];
+    /// <summary>Health samples written by the reported sweep, and the distinct cameras they belong to.</summary>
     public int SweepSamplesWritten { get; set; }
     public int SweepCamerasUpdated { get; set; }
     public Dictionary<string, int> SweepStates { get; set; } = [];
@@ -48,3 +50,6 @@ public sealed record MachineInfo(int ProcessorCount, string CpuModel, double Mem
             System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription, System.Runtime.InteropServices.RuntimeInformation.OSDescription);
     }
 }
+
+/// <summary>One steady-state sweep: its figures, and how many cameras had their settings read or their picture decoded in it.</summary>
+public sealed record SteadySweep(PhaseFigures Figures, int SettingsReads, int PicturesDecoded);

@@ -3,8 +3,9 @@ using System.Text.Json;
 using HikFleet.FleetBench;
 
 // dotnet run -c Release --project bench/HikFleet.FleetBench -- fleet --cameras 10000 [--sites 40] [--tenants 4] [--sadp 1000]
-//   [--reconcile 10000] [--repeats 40] [--workers N] [--pg CONNECTION] [--keep-db] [--json FILE]
+//   [--reconcile 10000] [--repeats 40] [--workers N] [--sweeps 3] [--interval 60] [--pg CONNECTION] [--keep-db] [--json FILE]
 const string usage = "usage: HikFleet.FleetBench fleet [--cameras N] [--sites S] [--tenants T] [--sadp N] [--reconcile N] [--repeats N] [--workers N]\n" +
+                     "       [--sweeps N (steady sweeps, 3)] [--interval SECONDS (between sweep starts, 60)]\n" +
                      "       [--seed N] [--pg CONNECTION] [--keep-db] [--alloc-profile] [--json FILE]   (PostgreSQL: --pg or HIKFLEET_TEST_PG)";
 if (args.Length == 0 || args[0] != "fleet")
 {
@@ -35,6 +36,8 @@ try
             "--reconcile" => options with { ReconcileSightings = Int() },
             "--repeats" => options with { LatencyRepeats = Int() },
             "--workers" => options with { JobWorkers = Int() },
+            "--sweeps" => options with { SteadySweeps = Int() },
+            "--interval" => options with { SweepIntervalSeconds = Int() },
             "--seed" => options with { Seed = Int() },
             "--pg" => options with { AdminConnectionString = Next() },
             "--keep-db" => options with { KeepDatabase = true },
@@ -66,7 +69,9 @@ if (result.Sweep is { } s)
     rows.Add(("DB round trips per check", "", F(s.DbRoundTripsPerItem, "F2"), ""));
     rows.Add(("HTTP requests per check", "", $"{F(s.HttpRequestsPerItem, "F2")} (ISAPI calls {F(s.Items > 0 ? (double)s.IsapiCalls / s.Items : 0, "F2")})", ""));
     rows.Add(("allocated per check", "", $"{F(s.Items > 0 ? s.AllocatedMb * 1024 / s.Items : 0, "F0")} KB", ""));
-    rows.Add(("checks written", $"= {s.Items}", $"{result.SweepSamplesWritten} samples, {result.SweepCamerasUpdated} rows", Verdict(result.SweepSamplesWritten == s.Items)));
+    rows.Add(("checks written", $"= {s.Items}", $"{result.SweepSamplesWritten} samples, {result.SweepCamerasUpdated} cameras", Verdict(result.SweepSamplesWritten == s.Items)));
+    foreach (var (sweep, k) in result.SteadySweeps.Select((x, k) => (x, k + 1)))
+        rows.Add(($"  steady sweep {k}", "", $"{F(sweep.Figures.WallSeconds, "F2")} s, CPU {F(sweep.Figures.CpuSeconds)} s, settings read {sweep.SettingsReads}, pictures decoded {sweep.PicturesDecoded}", ""));
 }
 
 if (result.ColdSweep is { } c)

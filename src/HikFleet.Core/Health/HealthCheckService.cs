@@ -37,6 +37,12 @@ public sealed class HealthCheckService
     private readonly HealthProbe _probe;
     private readonly Poe.PoeOptions _poeOptions;
     private readonly ConcurrentDictionary<Guid, byte> _runningSites = new();
+    /// <summary>
+    /// The configured streams' total bitrate per camera, from its last stream read in this process (the stream configuration is read
+    /// with the settings, every <see cref="HealthOptions.HardeningInterval"/>; <c>link-too-slow</c> compares it with the link speed
+    /// every check). A camera missing here has its streams read at its next check.
+    /// </summary>
+    private readonly ConcurrentDictionary<Guid, long> _streamKbps = new();
 
     public HealthCheckService(IDbContextFactory<FleetDbContext> contexts, CredentialVault vault, DeviceAccess access, DeviceClientCache clients,
         FleetChangeFeed feed, IOptions<HealthOptions> options, TimeProvider time, ILogger<HealthCheckService> logger,
@@ -119,16 +125,25 @@ public sealed class HealthCheckService
     private sealed record SiteInfo(Guid Id, Guid TenantId, List<IPNetwork> Subnets);
 
     /// <summary>
-    /// Whether this check reads the hardening settings: never read, read longer ago than the interval (less up to a tenth, fixed
-    /// per camera, so a fleet read in one sweep spreads over later sweeps instead of spiking together every interval), an operation
-    /// on the camera or a change of the site's profile since the last read, or "check now".
+    /// Whether this check reads the camera's settings: never read, its slot in the interval came (<see cref="CheckCadence"/>), an
+    /// operation on the camera or a change of the site's profile since the last read, or "check now".
     /// </summary>
     private bool HardeningDue(Camera camera, DateTimeOffset now, bool checkNow, DateTimeOffset? profileChangedAt, DateTimeOffset? operationFinishedAt)
     {
         if (checkNow || camera.HardeningCheckedAt is not { } checkedAt) return true;
         if (profileChangedAt > checkedAt || operationFinishedAt > checkedAt) return true;
-        var spread = (camera.Id.GetHashCode() & 0x3FF) / 10240.0; // 0 … 0.1
-        return now - checkedAt >= _options.HardeningInterval * (1 - spread);
+        return CheckCadence.Due(camera.Id, checkedAt, now, _options.HardeningInterval);
+    }
+
+    /// <summary>
+    /// Whether this check decodes the picture (brightness, thumbnail): no decoded picture yet, the last one was black or could not
+    /// be decoded (decoded every check then, so a black picture is confirmed and its recovery seen within checks), its slot in
+    /// <see cref="HealthOptions.SnapshotInterval"/> came (<see cref="CheckCadence"/>), or "check now".
+    /// </summary>
+    private bool SnapshotDecodeDue(Guid cameraId, (DateTimeOffset TakenAt, double? MeanLuma)? last, DateTimeOffset now, bool checkNow)
+    {
+        if (checkNow || last is not { } l || l.MeanLuma is not { } luma || luma < _options.BlackLumaThreshold) return true;
+        return CheckCadence.Due(cameraId, l.TakenAt, now, _options.SnapshotInterval);
     }
 
     private async Task<HealthSweepResult> SweepAsync(Guid siteId, Guid? onlyCamera, CancellationToken ct)
@@ -137,7 +152,7 @@ public sealed class HealthCheckService
         Dictionary<Guid, DeviceSecret?> secrets;
         HealthContext context;
         SiteInfo site;
-        HashSet<Guid> hardeningDue;
+        Dictionary<Guid, ProbePlan> plans;
         await using (var db = await _contexts.CreateDbContextAsync(ct))
         {
             var siteRow = await db.Sites.AsNoTracking().SingleOrDefaultAsync(s => s.Id == siteId, ct)
@@ -169,8 +184,13 @@ public sealed class HealthCheckService
                 .Where(p => p.TenantId == site.TenantId && (p.SiteId == null || p.SiteId == siteId)).MaxAsync(p => (DateTimeOffset?)p.UpdatedAt, ct);
             var operations = await db.Operations.Where(o => o.SiteId == siteId && o.FinishedAt > since)
                 .GroupBy(o => o.CameraId).Select(g => new { g.Key, At = g.Max(o => o.FinishedAt) }).ToDictionaryAsync(g => g.Key, g => g.At, ct);
-            hardeningDue = cameras.Where(c => HardeningDue(c, now, onlyCamera is not null, profileChangedAt, operations.GetValueOrDefault(c.Id)))
-                .Select(c => c.Id).ToHashSet();
+            var cameraIds = cameras.Select(c => c.Id).ToList();
+            var pictures = await db.CameraSnapshots.AsNoTracking().Where(s => cameraIds.Contains(s.CameraId))
+                .Select(s => new { s.CameraId, s.TakenAt, s.MeanLuma }).ToDictionaryAsync(s => s.CameraId, s => (s.TakenAt, s.MeanLuma), ct);
+            plans = cameras.ToDictionary(c => c.Id, c => new ProbePlan(
+                ReadSettings: HardeningDue(c, now, onlyCamera is not null, profileChangedAt, operations.GetValueOrDefault(c.Id)),
+                DecodeSnapshot: SnapshotDecodeDue(c.Id, pictures.TryGetValue(c.Id, out var picture) ? picture : null, now, onlyCamera is not null),
+                ReadStreams: !_streamKbps.ContainsKey(c.Id)));
         }
 
         var states = new Dictionary<HealthState, int>();
@@ -185,7 +205,7 @@ public sealed class HealthCheckService
             {
                 await Parallel.ForEachAsync(cameras, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.MaxConcurrency), CancellationToken = ct },
                     async (camera, token) => await results.Writer.WriteAsync(
-                        await ProbeSafelyAsync(camera, secrets.GetValueOrDefault(camera.Id), hardeningDue.Contains(camera.Id), token), token));
+                        await ProbeSafelyAsync(camera, secrets.GetValueOrDefault(camera.Id), plans[camera.Id], token), token));
             }
             finally
             {
@@ -253,11 +273,14 @@ public sealed class HealthCheckService
         }
     }
 
-    private async Task<HealthObservation> ProbeSafelyAsync(Camera camera, DeviceSecret? secret, bool readHardening, CancellationToken ct)
+    private async Task<HealthObservation> ProbeSafelyAsync(Camera camera, DeviceSecret? secret, ProbePlan plan, CancellationToken ct)
     {
         try
         {
-            return await _probe.ProbeAsync(camera, secret, ct, readHardening);
+            var obs = await _probe.ProbeAsync(camera, secret, ct, plan);
+            if (obs.Streams is { } streams) _streamKbps[camera.Id] = HealthEvaluator.StreamKbps(streams);
+            else if (_streamKbps.TryGetValue(camera.Id, out var kbps)) obs.StreamKbps = kbps;
+            return obs;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
@@ -327,9 +350,9 @@ public sealed class HealthCheckService
             try
             {
                 var previousSnapshot = snapshots.GetValueOrDefault(camera.Id);
-                var previousHardening = findings[camera.Id].Where(f => HealthFindings.HardeningCodes.Contains(f.Code))
+                var previousSettings = findings[camera.Id].Where(f => HealthFindings.SettingsCodes.Contains(f.Code))
                     .Select(f => new HealthFinding(f.Code, f.Severity, f.Summary, f.Evidence ?? "", f.Fix ?? "")).ToList();
-                var verdict = HealthEvaluator.Evaluate(camera, obs, previousSnapshot, restarts.GetValueOrDefault(camera.Id), context, previousHardening);
+                var verdict = HealthEvaluator.Evaluate(camera, obs, previousSnapshot, restarts.GetValueOrDefault(camera.Id), context, previousSettings);
                 Apply(db, camera, obs, verdict, findings[camera.Id].ToList(), previousSnapshot, recent.GetValueOrDefault(camera.Id) ?? [], now);
                 written.Add(camera.Health);
             }
@@ -404,8 +427,8 @@ public sealed class HealthCheckService
         // ---- Findings: open or resolve a code only when enough consecutive checks agree ----
         var confirmAfter = Math.Max(1, _options.ConfirmChecks);
         var previous = recentCodes.Take(confirmAfter - 1).ToList();
-        // Hardening codes are configuration read at a slow cadence: the read itself decides (see HealthFindings.HardeningCodes).
-        bool Agreed(string code, bool present) => firstCheck || confirmAfter <= 1 || HealthFindings.HardeningCodes.Contains(code) ||
+        // Settings codes are configuration read at a slow cadence: the read itself decides (see HealthFindings.SettingsCodes).
+        bool Agreed(string code, bool present) => firstCheck || confirmAfter <= 1 || HealthFindings.SettingsCodes.Contains(code) ||
             (previous.Count >= confirmAfter - 1 && previous.All(codes => codes.Contains(code) == present));
         foreach (var finding in verdict.Findings)
         {
@@ -451,7 +474,8 @@ public sealed class HealthCheckService
             FindingCodes = verdict.Findings.Select(f => f.Code).Distinct().Order(StringComparer.Ordinal).ToList(),
         });
 
-        if (obs.SnapshotMeasurement is { } measured && !obs.IdentityMismatch)
+        // A picture only hashed (not decoded) never starts a row: the first check of a camera always decodes.
+        if (obs.SnapshotMeasurement is { } measured && !obs.IdentityMismatch && (snapshot is not null || measured.Decoded))
         {
             if (snapshot is null)
             {
@@ -459,10 +483,16 @@ public sealed class HealthCheckService
                 db.CameraSnapshots.Add(snapshot);
             }
 
-            snapshot.TakenAt = now;
             snapshot.Sha256 = measured.Sha256;
-            snapshot.MeanLuma = measured.MeanLuma;
             snapshot.UnchangedCount = verdict.UnchangedSnapshots ?? 0;
+        }
+
+        // Between decodes only the hash and the count move: TakenAt, the brightness and the thumbnail stay those of the last decoded
+        // picture (TakenAt is when the thumbnail was taken, and what the next decode is due from).
+        if (obs.SnapshotMeasurement is { Decoded: true } decoded && snapshot is not null && !obs.IdentityMismatch)
+        {
+            snapshot.TakenAt = now;
+            snapshot.MeanLuma = decoded.MeanLuma;
             snapshot.Jpeg = obs.Snapshot is { } jpeg && jpeg.Length <= _options.MaxThumbnailBytes ? jpeg : null;
             // The row was read without its thumbnail (TryWriteBatchAsync): always write it, a null one included.
             var entry = db.Entry(snapshot);

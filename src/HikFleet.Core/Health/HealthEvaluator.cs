@@ -52,14 +52,14 @@ internal sealed class HealthVerdict
 /// </summary>
 internal static class HealthEvaluator
 {
-    /// <param name="previousHardening">The camera's open hardening findings (<see cref="HardeningCodes"/>): kept when this check did not
-    /// read the hardening settings, or could not read one of them.</param>
+    /// <param name="previousSettings">The camera's open settings findings (<see cref="SettingsCodes"/>): kept when this check did not
+    /// read the settings, or could not read one of them.</param>
     public static HealthVerdict Evaluate(Camera camera, HealthObservation obs, CameraSnapshot? previousSnapshot, int restartsInWindow,
-        HealthContext context, IReadOnlyCollection<HealthFinding>? previousHardening = null)
+        HealthContext context, IReadOnlyCollection<HealthFinding>? previousSettings = null)
     {
         var o = context.Options;
         var v = new HealthVerdict();
-        var hardening = HardeningFindings(camera, obs, context.Hardening ?? new HardeningPolicy(false, false), previousHardening ?? []);
+        var hardening = SettingsFindings(camera, obs, context.Hardening ?? new HardeningPolicy(false, false), previousSettings ?? []);
         if (obs.InternalError is { } error)
         {
             v.Findings.AddRange(hardening);
@@ -134,17 +134,44 @@ internal static class HealthEvaluator
     }
 
     /// <summary>
-    /// Hardening findings: from this check's read where it has one, else the previous read's (carried unchanged). A policy that no
-    /// longer forbids cloud access, or that now turns the login lock off on purpose, drops the carried finding at once.
+    /// Settings findings (<see cref="SettingsCodes"/>): from this check's read where it has one, else the previous read's (carried
+    /// unchanged). A policy that no longer forbids cloud access, or that now turns the login lock off on purpose, drops the carried
+    /// finding at once. Answers of another device at the camera's address are never judged as the camera's.
     /// </summary>
-    internal static List<HealthFinding> HardeningFindings(Camera camera, HealthObservation obs, HardeningPolicy policy,
+    internal static List<HealthFinding> SettingsFindings(Camera camera, HealthObservation obs, HardeningPolicy policy,
         IReadOnlyCollection<HealthFinding> previous)
     {
         var found = new List<HealthFinding>();
-        var h = obs.Hardening;
+        var h = obs.IdentityMismatch ? null : obs.Hardening;
         void Carry(string code)
         {
             if (previous.FirstOrDefault(f => f.Code == code) is { } kept) found.Add(kept);
+        }
+
+        if (obs.UserCheck is not { } check || obs.IdentityMismatch)
+        {
+            Carry(DefaultPassword);
+            Carry(RiskyPassword);
+        }
+        else if (check.IsDefaultPassword == true)
+        {
+            found.Add(Warning(DefaultPassword, "Factory default password",
+                "userCheck reports isDefaultPassword=true.",
+                "Change the password from HikFleet (it stores the new one in the vault) to a strong one of 12+ characters."));
+        }
+        else if (check.IsRiskPassword == true)
+        {
+            found.Add(Warning(RiskyPassword, "Weak password",
+                "userCheck reports isRiskPassword=true (§3.4: accepted but weak).",
+                "Change the password from HikFleet to a strong one (12+ characters, upper and lower case, digits and symbols)."));
+        }
+
+        if (obs.Time is not { } time || obs.IdentityMismatch) Carry(NtpDisabled);
+        else if (time.TimeMode is { } mode && !mode.Equals("NTP", StringComparison.OrdinalIgnoreCase))
+        {
+            found.Add(Warning(NtpDisabled, "Clock not synchronised (NTP off)",
+                $"timeMode is '{Bound(mode, 32)}'.",
+                "Set NTP servers in the site's configuration profile (NtpServers) and apply it: that switches the camera to NTP, so recordings and events carry the right time."));
         }
 
         if (policy.CloudForbidden)
@@ -279,32 +306,9 @@ internal static class HealthEvaluator
                 "Check the link (speed, errors, a saturated uplink) and the camera's load; a reboot clears a struggling web server."));
         }
 
-        if (obs.UserCheck is { } check)
-        {
-            if (check.IsDefaultPassword == true)
-            {
-                v.Findings.Add(Warning(DefaultPassword, "Factory default password",
-                    "userCheck reports isDefaultPassword=true.",
-                    "Change the password from HikFleet (it stores the new one in the vault) to a strong one of 12+ characters."));
-            }
-            else if (check.IsRiskPassword == true)
-            {
-                v.Findings.Add(Warning(RiskyPassword, "Weak password",
-                    "userCheck reports isRiskPassword=true (§3.4: accepted but weak).",
-                    "Change the password from HikFleet to a strong one (12+ characters, upper and lower case, digits and symbols)."));
-            }
-        }
-
         if (obs.Status is { } status)
         {
             StatusFindings(camera, obs, status, context, v);
-        }
-
-        if (obs.Time is { TimeMode: { } mode } && !mode.Equals("NTP", StringComparison.OrdinalIgnoreCase))
-        {
-            v.Findings.Add(Warning(NtpDisabled, "Clock not synchronised (NTP off)",
-                $"timeMode is '{Bound(mode, 32)}'.",
-                "Set NTP servers in the site's configuration profile (NtpServers) and apply it: that switches the camera to NTP, so recordings and events carry the right time."));
         }
 
         if (obs.Storage is { } storage)
@@ -452,8 +456,9 @@ internal static class HealthEvaluator
     {
         var speed = obs.Status?.NetPorts.Select(p => p.WorkSpeedMbps).FirstOrDefault(s => s > 0)
             ?? obs.Interfaces?.Select(i => i.Speed).FirstOrDefault(s => s > 0);
-        if (speed is not { } mbps || obs.Streams is not { Count: > 0 } streams) return;
-        var kbps = streams.Where(s => s.Enabled != false).Sum(s => (long)StreamKbps(s));
+        // The streams read now, else the total of the last read (the stream configuration is read with the settings).
+        var kbps = obs.Streams is { } streams ? StreamKbps(streams) : obs.StreamKbps;
+        if (speed is not { } mbps || kbps is not > 0) return;
         var capacity = mbps * 1000.0 * o.LinkUtilisationLimit;
         if (kbps > capacity)
         {
@@ -462,6 +467,9 @@ internal static class HealthEvaluator
                 "Check the cable and switch port (it should negotiate 100/1000 Mbps), or lower the streams' bitrate/resolution."));
         }
     }
+
+    /// <summary>The enabled streams' total bitrate (kbps): CBR at its rate, VBR at its upper cap.</summary>
+    internal static long StreamKbps(IEnumerable<StreamingChannel> streams) => streams.Where(s => s.Enabled != false).Sum(s => (long)StreamKbps(s));
 
     private static int StreamKbps(StreamingChannel s) =>
         string.Equals(s.QualityControlType, "CBR", StringComparison.OrdinalIgnoreCase) ? Math.Max(0, s.ConstantBitRate ?? 0)

@@ -44,10 +44,14 @@ public static class HealthFindings
     public const string LoginLockDisabled = "login-lock-disabled";
 
     /// <summary>
-    /// Codes decided by the hardening read: configuration, not a measurement, so they open and close on the read itself (no flap
-    /// suppression) and are carried unchanged between reads.
+    /// Codes decided by the settings read (every <see cref="HealthOptions.HardeningInterval"/>: the hardening settings, userCheck's
+    /// password verdict, the time mode): configuration, not a measurement, so they open and close on the read itself (no flap
+    /// suppression) and are carried unchanged between reads (issue #13: a per-minute check does not re-read configuration).
     /// </summary>
-    public static readonly IReadOnlySet<string> HardeningCodes = new HashSet<string>(StringComparer.Ordinal) { CloudEnabled, HttpOnly, LoginLockDisabled };
+    public static readonly IReadOnlySet<string> SettingsCodes = new HashSet<string>(StringComparer.Ordinal)
+    {
+        CloudEnabled, HttpOnly, LoginLockDisabled, DefaultPassword, RiskyPassword, NtpDisabled,
+    };
 
     internal static HealthFinding Critical(string code, string summary, string evidence, string fix) => new(code, FindingSeverity.Critical, summary, evidence, fix);
     internal static HealthFinding Warning(string code, string summary, string evidence, string fix) => new(code, FindingSeverity.Warning, summary, evidence, fix);

@@ -36,6 +36,8 @@ internal sealed class HealthObservation
     public TimeSettings? Time { get; set; }
     public StorageInfo? Storage { get; set; }
     public IReadOnlyList<StreamingChannel>? Streams { get; set; }
+    /// <summary>When the streams were not read by this check: their total bitrate at the last read (kbps), for <c>link-too-slow</c>.</summary>
+    public long? StreamKbps { get; set; }
     public IReadOnlyList<NetworkInterfaceInfo>? Interfaces { get; set; }
     public byte[]? Snapshot { get; set; }
     public SnapshotMeasurement? SnapshotMeasurement { get; set; }
@@ -63,17 +65,30 @@ internal sealed class HardeningObservation
     public HashSet<string> Failed { get; } = new(StringComparer.Ordinal);
 }
 
+/// <summary>What one check reads beyond the per-minute core (deviceInfo, status, storage, snapshot bytes).</summary>
+/// <param name="ReadSettings">The camera's settings: userCheck (default/weak password), time mode, stream configuration, cloud
+/// access, illegal-login lock, admin access protocols — configuration, read every <see cref="HealthOptions.HardeningInterval"/>.</param>
+/// <param name="DecodeSnapshot">Decode the picture for its brightness and keep it as the thumbnail (every
+/// <see cref="HealthOptions.SnapshotInterval"/>); otherwise only its hash is taken (frozen picture, every check).</param>
+/// <param name="ReadStreams">Read the stream configuration even when the settings are not due (this process has not seen it yet).</param>
+internal readonly record struct ProbePlan(bool ReadSettings, bool DecodeSnapshot, bool ReadStreams)
+{
+    /// <summary>Everything: the first check, "check now".</summary>
+    public static ProbePlan Full => new(true, true, true);
+}
+
 /// <summary>
 /// Reads a camera for one health check. Lockout rules (DESIGN.md "Safety with devices", §1.5): the persisted guard
 /// (<see cref="DeviceAccess.Decide"/>) is asked first; when it says no, only an unauthenticated GET /SDK/activateStatus goes
-/// out. Otherwise the credential is proven by one request (userCheck), then identity (deviceInfo), and only then the remaining
-/// reads follow one by one, so a wrong password costs exactly one failed login.
+/// out. Otherwise the credential is proven by ONE request alone (userCheck when the settings are read, else deviceInfo), identity
+/// (deviceInfo) comes before anything else, and only then the remaining reads follow one by one, so a wrong password costs exactly
+/// one failed login.
+/// Issue #13: a steady-state check is four GETs (deviceInfo, status, storage, picture) and decodes no JPEG; the settings and the
+/// picture's brightness are read at their own, slower cadence (<see cref="ProbePlan"/>) and their findings carried in between.
 /// </summary>
 internal sealed class HealthProbe(DeviceAccess access, DeviceClientCache clients, TimeProvider time, HealthOptions options)
 {
-    /// <param name="readHardening">Also read cloud access, the illegal-login lock and the admin access protocols (three requests,
-    /// only every <see cref="HealthOptions.HardeningInterval"/>).</param>
-    public async Task<HealthObservation> ProbeAsync(Camera camera, DeviceSecret? secret, CancellationToken cancellationToken, bool readHardening = false)
+    public async Task<HealthObservation> ProbeAsync(Camera camera, DeviceSecret? secret, CancellationToken cancellationToken, ProbePlan plan)
     {
         var obs = new HealthObservation { CameraId = camera.Id, At = time.GetUtcNow(), Secret = secret };
         if (camera.Address is null)
@@ -96,17 +111,21 @@ internal sealed class HealthProbe(DeviceAccess access, DeviceClientCache clients
                 return obs;
             }
 
-            // 1. Prove the credential with the cheapest call, alone (§1.5).
+            // 1. Prove the credential with one call, alone (§1.5): userCheck when the settings are read (it also says whether the
+            // password is the default or a weak one), else deviceInfo below is that call.
             var started = Stopwatch.GetTimestamp();
-            try
+            if (plan.ReadSettings)
             {
-                obs.UserCheck = await client.CheckUserAsync(ct);
-                obs.AuthSucceeded = true;
-                obs.LatencyMs = Elapsed(started);
-            }
-            catch (IsapiException ex)
-            {
-                if (!Classify(obs, "userCheck", ex, started)) return obs;
+                try
+                {
+                    obs.UserCheck = await client.CheckUserAsync(ct);
+                    obs.AuthSucceeded = true;
+                    obs.LatencyMs = Elapsed(started);
+                }
+                catch (IsapiException ex)
+                {
+                    if (!Classify(obs, "userCheck", ex, started)) return obs;
+                }
             }
 
             // 2. Identity before anything else: another device at this address gets no further questions.
@@ -115,11 +134,7 @@ internal sealed class HealthProbe(DeviceAccess access, DeviceClientCache clients
             {
                 obs.DeviceInfo = await client.GetDeviceInfoAsync(ct);
                 obs.AuthSucceeded = true;
-                // The latency is the quicker of the two first answers: the first one may carry a Digest challenge or a new
-                // connection, and one scheduling hiccup on our side should not make a camera "slow".
-                var identityLatency = Elapsed(started);
-                obs.LatencyMs = obs.LatencyMs is { } first && !obs.LatencyFromFailedAnswer ? Math.Min(first, identityLatency) : identityLatency;
-                obs.LatencyFromFailedAnswer = false;
+                TakeLatency(obs, Elapsed(started));
                 if (IsOtherDevice(camera, obs.DeviceInfo))
                 {
                     obs.IdentityMismatch = true;
@@ -136,17 +151,19 @@ internal sealed class HealthProbe(DeviceAccess access, DeviceClientCache clients
             await Step(obs, "status", async () =>
             {
                 var t0 = time.GetUtcNow();
+                started = Stopwatch.GetTimestamp();
                 obs.Status = await client.GetStatusAsync(ct);
+                TakeLatency(obs, Elapsed(started));
                 var t1 = time.GetUtcNow();
                 obs.StatusAt = t0 + (t1 - t0) / 2;
             });
-            await Step(obs, "time", async () => obs.Time = await client.GetTimeAsync(ct));
+            if (plan.ReadSettings) await Step(obs, "time", async () => obs.Time = await client.GetTimeAsync(ct));
             await Step(obs, "storage", async () => obs.Storage = await client.GetStorageAsync(ct));
-            await Step(obs, "streams", async () => obs.Streams = await client.GetStreamingChannelsAsync(ct));
-            await SnapshotAsync(client, obs, ct);
+            if (plan.ReadSettings || plan.ReadStreams) await Step(obs, "streams", async () => obs.Streams = await client.GetStreamingChannelsAsync(ct));
+            await SnapshotAsync(client, obs, plan.DecodeSnapshot, ct);
             if (obs.Status is { NetPorts.Count: 0 } || obs.Status is null)
                 await Step(obs, "interfaces", async () => obs.Interfaces = await client.GetNetworkInterfacesAsync(ct));
-            if (readHardening) await ReadHardeningAsync(client, obs, ct);
+            if (plan.ReadSettings) await ReadHardeningAsync(client, obs, ct);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && obs.LatencyMs is null)
         {
@@ -264,11 +281,29 @@ internal sealed class HealthProbe(DeviceAccess access, DeviceClientCache clients
         await Read(HardeningObservation.Access, async () => h.AdminAccesses = await client.GetAdminAccessesAsync(ct));
     }
 
-    private async Task SnapshotAsync(IsapiClient client, HealthObservation obs, CancellationToken ct)
+    /// <summary>
+    /// The latency is the quickest of the first answers that could be read (deviceInfo, status, and userCheck when it was sent):
+    /// the first may carry a Digest challenge or a new connection, and one scheduling hiccup on our side should not make a camera
+    /// "slow".
+    /// </summary>
+    private static void TakeLatency(HealthObservation obs, int elapsedMs)
+    {
+        obs.LatencyMs = obs.LatencyMs is { } earlier && !obs.LatencyFromFailedAnswer ? Math.Min(earlier, elapsedMs) : elapsedMs;
+        obs.LatencyFromFailedAnswer = false;
+    }
+
+    private async Task SnapshotAsync(IsapiClient client, HealthObservation obs, bool decode, CancellationToken ct)
     {
         try
         {
             var snapshot = await client.GetSnapshotAsync(101, ct);
+            if (!decode)
+            {
+                // The hash alone (frozen picture); the brightness and the thumbnail stay those of the last decoded picture.
+                obs.SnapshotMeasurement = SnapshotAnalysis.Hash(snapshot.Data.Span);
+                return;
+            }
+
             // The client's buffer is sized by Content-Length: keep it rather than copy it (a copy per check at 10,000 cameras).
             obs.Snapshot = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(snapshot.Data, out var whole) && whole.Offset == 0 &&
                            whole.Count == whole.Array!.Length ? whole.Array : snapshot.Data.ToArray();

@@ -7,7 +7,9 @@ namespace HikFleet.Core.Health;
 /// <param name="Sha256">Hex SHA-256 of the bytes the device sent (identical across checks = frozen encoder).</param>
 /// <param name="MeanLuma">Mean brightness 0–255 (BT.601), null when the image could not be decoded.</param>
 /// <param name="Problem">Why it could not be decoded, for the evidence.</param>
-public sealed record SnapshotMeasurement(string Sha256, double? MeanLuma, string? Problem);
+/// <param name="Decoded">False when only the hash was taken (between brightness reads, <see cref="Health.HealthOptions.SnapshotInterval"/>):
+/// then <paramref name="MeanLuma"/> and <paramref name="Problem"/> are null and say nothing about the picture.</param>
+public sealed record SnapshotMeasurement(string Sha256, double? MeanLuma, string? Problem, bool Decoded = true);
 
 /// <summary>
 /// Measures a device snapshot. The JPEG is decoded by Skia at 1/8 scale (a camera frame is up to 4K; the mean needs no detail),
@@ -15,6 +17,9 @@ public sealed record SnapshotMeasurement(string Sha256, double? MeanLuma, string
 /// </summary>
 public static class SnapshotAnalysis
 {
+    /// <summary>The hash alone, without decoding (issue #13: the decode was 15–20 % of a sweep's CPU).</summary>
+    public static SnapshotMeasurement Hash(ReadOnlySpan<byte> jpeg) => new(Convert.ToHexStringLower(SHA256.HashData(jpeg)), null, null, Decoded: false);
+
     public static SnapshotMeasurement Measure(ReadOnlySpan<byte> jpeg, int maxDimension)
     {
         var hash = Convert.ToHexStringLower(SHA256.HashData(jpeg));

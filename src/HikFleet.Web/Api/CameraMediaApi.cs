@@ -26,7 +26,9 @@ public static class CameraMediaApi
                 headers.CacheControl = "private, max-age=60";
                 headers.XContentTypeOptions = "nosniff";
                 return Results.File(snapshot.Jpeg, "image/jpeg", lastModified: snapshot.TakenAt,
-                    entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{snapshot.Sha256[..Math.Min(32, snapshot.Sha256.Length)]}\""));
+                    // The thumbnail changes only when a check decodes a picture (HealthOptions.SnapshotInterval), which is when TakenAt
+                    // moves; the stored hash is the latest picture's, which may not be this thumbnail.
+                    entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{snapshot.TakenAt.UtcTicks:x}\""));
             })
             .RequireAuthorization(FleetPermissions.Read)
             .WithName("CameraSnapshot");

@@ -13,7 +13,7 @@ public sealed class FleetBenchSmokeTests
     {
         var result = await FleetBenchmark.RunAsync(new FleetBenchOptions
         {
-            Cameras = 50, Sites = 2, Tenants = 2, SadpDevices = 20, ReconcileSightings = 200, LatencyRepeats = 2,
+            Cameras = 50, Sites = 2, Tenants = 2, SadpDevices = 20, ReconcileSightings = 200, LatencyRepeats = 2, SteadySweeps = 2, SweepIntervalSeconds = 0,
         }, TestContext.Current.CancellationToken);
 
         var sweep = Assert.IsType<PhaseFigures>(result.Sweep);
@@ -26,7 +26,13 @@ public sealed class FleetBenchSmokeTests
         Assert.True(sweep.HttpRequests >= 2 * 50, $"HTTP requests {sweep.HttpRequests}");
         Assert.True(sweep.IsapiCalls >= 2 * 50, $"ISAPI calls {sweep.IsapiCalls}");
         Assert.True(sweep.CpuSeconds > 0 && sweep.WallSeconds > 0 && sweep.AllocatedMb > 0);
-        Assert.True(Assert.IsType<PhaseFigures>(result.ColdSweep).HttpRequests > sweep.HttpRequests, "the first sweep also reads hardening and meets challenges");
+        Assert.True(Assert.IsType<PhaseFigures>(result.ColdSweep).HttpRequests > sweep.HttpRequests, "the first sweep also reads the settings and meets challenges");
+        // Both steady sweeps measured, after the fleet was aged to its steady state: every check is the four per-check GETs, plus
+        // six for a camera whose settings slot came (rare in back-to-back sweeps: one slot per 6 h).
+        Assert.Equal(2, result.SteadySweeps.Count);
+        Assert.Contains(result.Sweep, result.SteadySweeps.Select(x => x.Figures));
+        Assert.All(result.SteadySweeps, x => Assert.Equal(50 * FleetBenchmark.CheckPaths.Count + 6 * x.SettingsReads, x.Figures.HttpRequests));
+        Assert.All(result.SteadySweeps, x => Assert.InRange(x.SettingsReads, 0, 5));
 
         // The ceiling made the same GETs per camera from bare clients, with no database.
         var ceiling = Assert.IsType<PhaseFigures>(result.Ceiling);

@@ -211,8 +211,9 @@ public sealed class HardeningTests(ProfileWorld world) : IClassFixture<ProfileWo
             Assert.All(samples, s => Assert.Equal([CloudEnabled, HttpOnly], s.FindingCodes));
         }
 
-        // Past the interval the settings are read again, and the finding closes on that one read.
-        clock.Advance(TimeSpan.FromHours(6));
+        // At the camera's slot (CheckCadence: once per interval, spread by camera) the settings are read again, and the finding
+        // closes on that one read.
+        clock.Advance(CheckCadence.NextDue(camera.Id, readAt!.Value, TimeSpan.FromHours(6)) - clock.GetUtcNow());
         await health.RunSiteAsync(site.Id, Ct);
         var reread = await StateAsync(camera.Id);
         Assert.Equal([HttpOnly], reread.Codes);
@@ -239,13 +240,13 @@ public sealed class HardeningTests(ProfileWorld world) : IClassFixture<ProfileWo
         obs.Hardening.Failed.Add(HardeningObservation.Access);
         obs.Hardening.IllegalLoginLock = new Isapi.Models.IllegalLoginLock(true, 5, 1800);
 
-        var found = HealthEvaluator.HardeningFindings(camera, obs, policy, previous);
+        var found = HealthEvaluator.SettingsFindings(camera, obs, policy, previous);
 
         // notSupported: nothing to judge, the old finding closes; failed: unknown, the old finding stands.
         Assert.Equal([HttpOnly], found.Select(f => f.Code));
         Assert.Equal("earlier read", found.Single().Evidence);
         // A policy that stopped forbidding the cloud drops a carried cloud finding even without a read.
-        var carried = HealthEvaluator.HardeningFindings(camera, new HealthObservation { CameraId = camera.Id }, policy with { CloudForbidden = false }, previous);
+        var carried = HealthEvaluator.SettingsFindings(camera, new HealthObservation { CameraId = camera.Id }, policy with { CloudForbidden = false }, previous);
         Assert.Equal([HttpOnly], carried.Select(f => f.Code));
         // Carried warnings make an otherwise healthy camera a warning, never worse; offline stays offline.
         var offline = new HealthObservation { CameraId = camera.Id, ReachFailure = new IsapiException(IsapiErrorKind.Unreachable, "refused") };

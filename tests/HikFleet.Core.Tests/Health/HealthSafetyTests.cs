@@ -100,7 +100,8 @@ public sealed class HealthSafetyTests(HealthTestFleet fixture) : IClassFixture<H
         var site = await NewSiteAsync();
         var device = fixture.Fleet.AddDevice(new DeviceSpec { Password = HealthTestFleet.Password });
         var camera = await fixture.AdoptAsync(site, device, HealthTestFleet.Password);
-        var service = fixture.NewService(new HealthOptions { ConfirmChecks = 2, ConfirmHealthyChecks = 3 });
+        // Every check decodes its picture here (the decode cadence has its own test): the subject is flap suppression.
+        var service = fixture.NewService(new HealthOptions { ConfirmChecks = 2, ConfirmHealthyChecks = 3, SnapshotInterval = TimeSpan.Zero });
 
         async Task<(HealthState Health, List<string> Codes)> Check(bool black)
         {

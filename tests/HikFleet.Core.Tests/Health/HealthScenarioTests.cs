@@ -15,7 +15,9 @@ public sealed class HealthScenarioTests(HealthTestFleet fixture) : IClassFixture
 
     private static HealthOptions Immediate => new()
     {
-        // The scenario checks what each check sees; flap suppression has its own test.
+        // The scenario checks what each check sees (every check decodes its picture); flap suppression and the cadences of the
+        // picture decode and the settings reads have their own tests.
+        SnapshotInterval = TimeSpan.Zero,
         ConfirmChecks = 1,
         ConfirmHealthyChecks = 1,
         LatencyWarning = TimeSpan.FromMilliseconds(250),

@@ -77,8 +77,9 @@ public sealed class HealthSweepTests(HealthTestFleet fixture) : IClassFixture<He
         await using (var db = fixture.Database.CreateContext())
             Assert.NotNull((await db.CameraSnapshots.AsNoTracking().SingleAsync(s => s.CameraId == camera.Id, Ct)).Jpeg);
 
-        // The batch writer reads snapshot rows without their thumbnail: a picture above the limit must still clear the stored one.
-        await fixture.NewService(new HealthOptions { MaxThumbnailBytes = 16 }).RunSiteAsync(site.Id, Ct);
+        // The batch writer reads snapshot rows without their thumbnail: a decoded picture above the limit must still clear the
+        // stored one (SnapshotInterval zero: this check decodes, it is not the cadence under test).
+        await fixture.NewService(new HealthOptions { MaxThumbnailBytes = 16, SnapshotInterval = TimeSpan.Zero }).RunSiteAsync(site.Id, Ct);
         await using (var db = fixture.Database.CreateContext())
         {
             var row = await db.CameraSnapshots.AsNoTracking().SingleAsync(s => s.CameraId == camera.Id, Ct);
