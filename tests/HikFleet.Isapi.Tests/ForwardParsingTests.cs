@@ -347,6 +347,23 @@ public sealed class ForwardParsingTests(SimulatorFixture sim)
         SameDeviceInfo(Fixture("deviceInfo-ipc-ver20.xml"));
     }
 
+    [Fact]
+    public void ConcurrentParses_OnManyThreads_AgreeWithTheTreePath()
+    {
+        // The name tables are per thread; parses on many threads at once (as the health sweep does) must not mix them up.
+        var docs = new[] { Fixture("deviceInfo-ipc-ver20.xml"), Fixture("deviceInfo-nvr-isapi.xml") };
+        var expected = docs.Select(d => Old(d, DeviceInfo.FromXml)).ToArray();
+        var status = Fixture("status-localised.xml");
+        var expectedStatus = Old(status, DeviceStatus.FromXml);
+        var mismatches = 0;
+        Parallel.For(0, 4000, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = Ct }, i =>
+        {
+            if (New(docs[i % 2], DeviceInfo.ReadXml) != expected[i % 2]) Interlocked.Increment(ref mismatches);
+            if (!New(status, DeviceStatus.ReadXml).Cpus.SequenceEqual(expectedStatus.Cpus)) Interlocked.Increment(ref mismatches);
+        });
+        Assert.Equal(0, mismatches);
+    }
+
     // ------------------------------------------------------------------ the simulator's real answers
 
     public static TheoryData<string, string> SimulatedDevices() => new()
