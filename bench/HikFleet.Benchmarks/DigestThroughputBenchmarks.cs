@@ -1,6 +1,7 @@
 using System.Net;
 using BenchmarkDotNet.Attributes;
 using HikFleet.Isapi;
+using HikFleet.Isapi.Models;
 using HikFleet.Simulator;
 
 namespace HikFleet.Benchmarks;
@@ -49,11 +50,46 @@ public class DigestThroughputBenchmarks
         for (var i = 0; i < Batch; i++) await _client.CheckUserAsync();
     }
 
-    /// <summary>Warm Digest: <c>GET /ISAPI/System/deviceInfo</c> including parsing.</summary>
+    /// <summary>Warm Digest: <c>GET /ISAPI/System/deviceInfo</c> including parsing (forward-only, what the client does).</summary>
     [Benchmark(OperationsPerInvoke = Batch)]
     public async Task WarmDigestDeviceInfo()
     {
         for (var i = 0; i < Batch; i++) await _client.GetDeviceInfoAsync();
+    }
+
+    /// <summary>The same GET read the way it was before issue #13: an XElement tree, then <c>FromXml</c>.</summary>
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public async Task WarmDigestDeviceInfoTree()
+    {
+        for (var i = 0; i < Batch; i++) DeviceInfo.FromXml(await _client.GetXmlAsync("/ISAPI/System/deviceInfo", CancellationToken.None));
+    }
+
+    /// <summary>Warm Digest: <c>GET /ISAPI/System/status</c> including parsing (forward-only).</summary>
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public async Task WarmDigestStatus()
+    {
+        for (var i = 0; i < Batch; i++) await _client.GetStatusAsync();
+    }
+
+    /// <summary><c>GET /ISAPI/System/status</c> through the XElement tree (before issue #13).</summary>
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public async Task WarmDigestStatusTree()
+    {
+        for (var i = 0; i < Batch; i++) DeviceStatus.FromXml(await _client.GetXmlAsync("/ISAPI/System/status", CancellationToken.None));
+    }
+
+    /// <summary>Warm Digest: <c>GET /ISAPI/ContentMgmt/Storage</c> including parsing (forward-only).</summary>
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public async Task WarmDigestStorage()
+    {
+        for (var i = 0; i < Batch; i++) await _client.GetStorageAsync();
+    }
+
+    /// <summary><c>GET /ISAPI/ContentMgmt/Storage</c> through the XElement tree (before issue #13).</summary>
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public async Task WarmDigestStorageTree()
+    {
+        for (var i = 0; i < Batch; i++) StorageInfo.FromXml(await _client.GetXmlAsync("/ISAPI/ContentMgmt/Storage", CancellationToken.None));
     }
 
     /// <summary>Client-side Digest cost only: an authorised GET of a resource the device serves without checking it.</summary>

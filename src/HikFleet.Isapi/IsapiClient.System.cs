@@ -16,7 +16,7 @@ public sealed partial class IsapiClient
 {
     /// <summary><c>GET /ISAPI/System/deviceInfo</c>: identity and firmware (§2.1).</summary>
     public async Task<DeviceInfo> GetDeviceInfoAsync(CancellationToken cancellationToken = default) =>
-        DeviceInfo.FromXml(await GetXmlAsync("/ISAPI/System/deviceInfo", cancellationToken));
+        await GetModelAsync("/ISAPI/System/deviceInfo", DeviceInfo.ReadXml, DeviceInfo.FromXml, cancellationToken);
 
     /// <summary>Renames the device (<c>PUT deviceInfo</c> with only <c>deviceName</c>, §2.1).</summary>
     public Task<IsapiResult> SetDeviceNameAsync(string name, CancellationToken cancellationToken = default) =>
@@ -24,7 +24,7 @@ public sealed partial class IsapiClient
 
     /// <summary><c>GET /ISAPI/System/status</c>: clock, uptime, CPU, memory (§2.1).</summary>
     public async Task<DeviceStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
-        DeviceStatus.FromXml(await GetXmlAsync("/ISAPI/System/status", cancellationToken));
+        await GetModelAsync("/ISAPI/System/status", DeviceStatus.ReadXml, DeviceStatus.FromXml, cancellationToken);
 
     /// <summary><c>GET /ISAPI/System/capabilities</c> (§2.1).</summary>
     public async Task<DeviceCapabilities> GetCapabilitiesAsync(CancellationToken cancellationToken = default) =>

@@ -6,6 +6,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using System.Xml;
 using System.Xml.Linq;
 using HikFleet.Isapi.Diagnostics;
 using HikFleet.Isapi.Http;
@@ -400,6 +401,26 @@ public sealed partial class IsapiClient : IDisposable
     /// <summary>GET an XML resource; the root element is returned, any failure envelope is thrown.</summary>
     internal Task<XElement> GetXmlAsync(string path, CancellationToken ct, bool anonymous = false) =>
         SendXmlAsync(HttpMethod.Get, path, null, ct, anonymous);
+
+    /// <summary>
+    /// GET an XML resource read forward-only into its model (<paramref name="readXml"/>, no tree; the per-minute health
+    /// reads, issue #13). Anything but a plain successful XML answer — an HTTP error, a <c>ResponseStatus</c> root, no XML —
+    /// goes through <see cref="InterpretXml"/> exactly as <see cref="GetXmlAsync"/> does, and a success envelope through
+    /// <paramref name="fromXml"/>, so errors and their mapping are unchanged.
+    /// </summary>
+    internal Task<T> GetModelAsync<T>(string path, Func<XmlReader, T> readXml, Func<XElement, T> fromXml, CancellationToken ct)
+        where T : class =>
+        ExecuteAsync(NewRequest(HttpMethod.Get, path), false, _options.RequestTimeout, async (response, token) =>
+        {
+            var (buffer, length) = await ReadBoundedAsync(response, _options.MaxXmlBytes, token);
+            if (response.IsSuccessStatusCode && length > 0 && LooksLikeXml(buffer, length) && IsXmlMediaType(response.Content.Headers.ContentType?.MediaType)
+                && IsapiXmlReader.Read(buffer, 0, length, _options.MaxXmlBytes, readXml, out var ns) is { } model)
+            {
+                if (ns!.Length > 0 && !string.Equals(_namespace.NamespaceName, ns, StringComparison.Ordinal)) _namespace = XNamespace.Get(ns);
+                return model;
+            }
+            return fromXml(InterpretXml(response, buffer, length, path));
+        }, ct);
 
     /// <summary>Sends an XML body (or none) and returns the answer's root element.</summary>
     internal Task<XElement> SendXmlAsync(HttpMethod method, string path, XElement? body, CancellationToken ct, bool anonymous = false) =>

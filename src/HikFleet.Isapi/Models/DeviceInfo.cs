@@ -1,3 +1,4 @@
+using System.Xml;
 using System.Xml.Linq;
 using HikFleet.Isapi.Xml;
 
@@ -56,6 +57,55 @@ public sealed record DeviceInfo
         Manufacturer = x.Text("manufacturer"),
         Namespace = x.Name.NamespaceName,
     };
+
+    /// <summary>Forward-only twin of <see cref="FromXml"/> (same result, see <see cref="IsapiXmlReader"/>): the reader is on
+    /// the root and is left on its end.</summary>
+    internal static DeviceInfo ReadXml(XmlReader reader)
+    {
+        string? name = null, id = null, model = null, serial = null, mac = null, firmware = null, released = null;
+        string? type = null, hardware = null, encoder = null, location = null, manufacturer = null;
+        var ns = reader.NamespaceURI;
+        var depth = reader.Depth;
+        var seen = 0;
+        if (!reader.IsEmptyElement)
+        {
+            while (IsapiXmlReader.NextChild(reader, depth))
+            {
+                switch (reader.LocalName)
+                {
+                    case "deviceName": if (IsapiXmlReader.First(ref seen, 1 << 0)) name = IsapiXmlReader.Text(reader); break;
+                    case "deviceID": if (IsapiXmlReader.First(ref seen, 1 << 1)) id = IsapiXmlReader.Text(reader); break;
+                    case "model": if (IsapiXmlReader.First(ref seen, 1 << 2)) model = IsapiXmlReader.Text(reader); break;
+                    case "serialNumber": if (IsapiXmlReader.First(ref seen, 1 << 3)) serial = IsapiXmlReader.Text(reader); break;
+                    case "macAddress": if (IsapiXmlReader.First(ref seen, 1 << 4)) mac = IsapiXmlReader.Text(reader); break;
+                    case "firmwareVersion": if (IsapiXmlReader.First(ref seen, 1 << 5)) firmware = IsapiXmlReader.Text(reader); break;
+                    case "firmwareReleasedDate": if (IsapiXmlReader.First(ref seen, 1 << 6)) released = IsapiXmlReader.Text(reader); break;
+                    case "deviceType": if (IsapiXmlReader.First(ref seen, 1 << 7)) type = IsapiXmlReader.Text(reader); break;
+                    case "hardwareVersion": if (IsapiXmlReader.First(ref seen, 1 << 8)) hardware = IsapiXmlReader.Text(reader); break;
+                    case "encoderVersion": if (IsapiXmlReader.First(ref seen, 1 << 9)) encoder = IsapiXmlReader.Text(reader); break;
+                    case "deviceLocation": if (IsapiXmlReader.First(ref seen, 1 << 10)) location = IsapiXmlReader.Text(reader); break;
+                    case "manufacturer": if (IsapiXmlReader.First(ref seen, 1 << 11)) manufacturer = IsapiXmlReader.Text(reader); break;
+                }
+            }
+        }
+        return new DeviceInfo
+        {
+            DeviceName = name,
+            DeviceId = id,
+            Model = model,
+            SerialNumber = serial,
+            MacAddress = NormalizeMac(mac),
+            FirmwareVersion = firmware,
+            FirmwareReleasedDate = released,
+            Firmware = Models.FirmwareVersion.Parse(firmware, released),
+            DeviceType = type,
+            HardwareVersion = hardware,
+            EncoderVersion = encoder,
+            DeviceLocation = location,
+            Manufacturer = manufacturer,
+            Namespace = ns,
+        };
+    }
 
     /// <summary>Normalises <c>58-50-ED-1F-E3-85</c> or <c>5850ed1fe385</c> to <c>58:50:ed:1f:e3:85</c>.</summary>
     public static string? NormalizeMac(string? mac)
@@ -149,6 +199,123 @@ public sealed record DeviceStatus
             TotalRebootCount = x.Int("totalRebootCount"),
             NetPorts = ports,
         };
+    }
+
+    /// <summary>Forward-only twin of <see cref="FromXml"/> (same result, see <see cref="IsapiXmlReader"/>).</summary>
+    internal static DeviceStatus ReadXml(XmlReader reader)
+    {
+        string? currentText = null, uptimeText = null, bootText = null, rebootText = null;
+        var cpus = new List<double>();
+        var memory = new List<MemoryStatus>();
+        var ports = new List<NetPortStatus>();
+        var depth = reader.Depth;
+        var seen = 0;
+        if (!reader.IsEmptyElement)
+        {
+            while (IsapiXmlReader.NextChild(reader, depth))
+            {
+                switch (reader.LocalName)
+                {
+                    case "currentDeviceTime": if (IsapiXmlReader.First(ref seen, 1 << 0)) currentText = IsapiXmlReader.Text(reader); break;
+                    case "deviceUpTime": if (IsapiXmlReader.First(ref seen, 1 << 1)) uptimeText = IsapiXmlReader.Text(reader); break;
+                    case "bootTime": if (IsapiXmlReader.First(ref seen, 1 << 2)) bootText = IsapiXmlReader.Text(reader); break;
+                    case "totalRebootCount": if (IsapiXmlReader.First(ref seen, 1 << 3)) rebootText = IsapiXmlReader.Text(reader); break;
+                    case "CPUList": if (IsapiXmlReader.First(ref seen, 1 << 4)) ReadCpus(reader, cpus); break;
+                    case "MemoryList": if (IsapiXmlReader.First(ref seen, 1 << 5)) ReadMemory(reader, memory); break;
+                    case "NetPortStatusList": if (IsapiXmlReader.First(ref seen, 1 << 6)) ReadPorts(reader, ports); break;
+                }
+            }
+        }
+        double? memPct = null;
+        if (memory.Count > 0 && memory[0] is { Usage: { } used, Available: { } avail } && used + avail > 0)
+            memPct = 100.0 * used / (used + avail);
+        var uptime = IsapiValues.ParseUptime(uptimeText);
+        var current = IsapiValues.ParseDateTime(currentText);
+        var boot = IsapiValues.ParseDateTime(bootText);
+        if (uptime is null && boot is { } b && current is { } c && c >= b) uptime = c - b;
+        return new DeviceStatus
+        {
+            CurrentDeviceTime = current,
+            Uptime = uptime,
+            UptimeText = uptimeText,
+            Cpus = cpus,
+            CpuUtilization = cpus.Count > 0 ? cpus.Max() : null,
+            Memory = memory,
+            MemoryUsagePercent = memPct,
+            BootTime = boot,
+            TotalRebootCount = IsapiValues.ParseInt(rebootText),
+            NetPorts = ports,
+        };
+    }
+
+    private static void ReadCpus(XmlReader reader, List<double> cpus)
+    {
+        if (reader.IsEmptyElement) return;
+        var depth = reader.Depth;
+        while (IsapiXmlReader.NextChild(reader, depth))
+        {
+            if (reader.LocalName != "CPU" || reader.IsEmptyElement) continue;
+            var cpuDepth = reader.Depth;
+            var seen = 0;
+            string? utilization = null;
+            while (IsapiXmlReader.NextChild(reader, cpuDepth))
+            {
+                if (reader.LocalName == "cpuUtilization" && IsapiXmlReader.First(ref seen, 1)) utilization = IsapiXmlReader.Text(reader);
+            }
+            if (IsapiValues.ParseDouble(utilization) is { } u) cpus.Add(u);
+        }
+    }
+
+    private static void ReadMemory(XmlReader reader, List<MemoryStatus> memory)
+    {
+        if (reader.IsEmptyElement) return;
+        var depth = reader.Depth;
+        while (IsapiXmlReader.NextChild(reader, depth))
+        {
+            if (reader.LocalName != "Memory") continue;
+            string? description = null, usage = null, available = null, cache = null;
+            if (!reader.IsEmptyElement)
+            {
+                var memoryDepth = reader.Depth;
+                var seen = 0;
+                while (IsapiXmlReader.NextChild(reader, memoryDepth))
+                {
+                    switch (reader.LocalName)
+                    {
+                        case "memoryDescription": if (IsapiXmlReader.First(ref seen, 1 << 0)) description = IsapiXmlReader.Text(reader); break;
+                        case "memoryUsage": if (IsapiXmlReader.First(ref seen, 1 << 1)) usage = IsapiXmlReader.Text(reader); break;
+                        case "memoryAvailable": if (IsapiXmlReader.First(ref seen, 1 << 2)) available = IsapiXmlReader.Text(reader); break;
+                        case "cacheSize": if (IsapiXmlReader.First(ref seen, 1 << 3)) cache = IsapiXmlReader.Text(reader); break;
+                    }
+                }
+            }
+            memory.Add(new MemoryStatus(description, IsapiValues.ParseDouble(usage), IsapiValues.ParseDouble(available), IsapiValues.ParseDouble(cache)));
+        }
+    }
+
+    private static void ReadPorts(XmlReader reader, List<NetPortStatus> ports)
+    {
+        if (reader.IsEmptyElement) return;
+        var depth = reader.Depth;
+        while (IsapiXmlReader.NextChild(reader, depth))
+        {
+            if (reader.LocalName != "NetPortStatus") continue;
+            string? id = null, speed = null;
+            if (!reader.IsEmptyElement)
+            {
+                var portDepth = reader.Depth;
+                var seen = 0;
+                while (IsapiXmlReader.NextChild(reader, portDepth))
+                {
+                    switch (reader.LocalName)
+                    {
+                        case "id": if (IsapiXmlReader.First(ref seen, 1 << 0)) id = IsapiXmlReader.Text(reader); break;
+                        case "workSpeed": if (IsapiXmlReader.First(ref seen, 1 << 1)) speed = IsapiXmlReader.Text(reader); break;
+                    }
+                }
+            }
+            ports.Add(new NetPortStatus(id, IsapiValues.ParseInt(speed)));
+        }
     }
 }
 

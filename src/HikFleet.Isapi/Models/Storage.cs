@@ -1,3 +1,4 @@
+using System.Xml;
 using System.Xml.Linq;
 using HikFleet.Isapi.Xml;
 
@@ -15,6 +16,40 @@ public sealed record StorageInfo(IReadOnlyList<StorageDisk> Disks, IReadOnlyList
         var nas = x.Child("nasList")?.Children("nas").Select(StorageDisk.FromXml).ToList() ?? [];
         return new StorageInfo(hdds, nas, x.Text("workMode"));
     }
+
+    /// <summary>Forward-only twin of <see cref="FromXml"/> (same result, see <see cref="IsapiXmlReader"/>).</summary>
+    internal static StorageInfo ReadXml(XmlReader reader)
+    {
+        List<StorageDisk>? hdds = null, nas = null;
+        string? workMode = null;
+        var depth = reader.Depth;
+        var seen = 0;
+        if (!reader.IsEmptyElement)
+        {
+            while (IsapiXmlReader.NextChild(reader, depth))
+            {
+                switch (reader.LocalName)
+                {
+                    case "hddList": if (IsapiXmlReader.First(ref seen, 1 << 0)) hdds = ReadDisks(reader, "hdd"); break;
+                    case "nasList": if (IsapiXmlReader.First(ref seen, 1 << 1)) nas = ReadDisks(reader, "nas"); break;
+                    case "workMode": if (IsapiXmlReader.First(ref seen, 1 << 2)) workMode = IsapiXmlReader.Text(reader); break;
+                }
+            }
+        }
+        return new StorageInfo(hdds ?? [], nas ?? [], workMode);
+    }
+
+    private static List<StorageDisk> ReadDisks(XmlReader reader, string entry)
+    {
+        var disks = new List<StorageDisk>();
+        if (reader.IsEmptyElement) return disks;
+        var depth = reader.Depth;
+        while (IsapiXmlReader.NextChild(reader, depth))
+        {
+            if (reader.LocalName == entry) disks.Add(StorageDisk.ReadXml(reader));
+        }
+        return disks;
+    }
 }
 
 /// <summary>One disk, SD card or NAS (§2.9). Sizes in MB; <c>freeSpace</c> 0 on a healthy recorder disk is normal.</summary>
@@ -25,6 +60,33 @@ public sealed record StorageDisk(string? Id, string? Name, string? Type, string?
 
     internal static StorageDisk FromXml(XElement x) => new(x.Text("id"), x.Text("hddName") ?? x.Text("path"),
         x.Text("hddType") ?? x.Text("nasType"), x.Text("status"), x.Long("capacity"), x.Long("freeSpace"), x.Text("property"));
+
+    /// <summary>Forward-only twin of <see cref="FromXml"/>; the reader is on the entry and is left on its end.</summary>
+    internal static StorageDisk ReadXml(XmlReader reader)
+    {
+        string? id = null, hddName = null, path = null, hddType = null, nasType = null, status = null, capacity = null, free = null, property = null;
+        if (!reader.IsEmptyElement)
+        {
+            var depth = reader.Depth;
+            var seen = 0;
+            while (IsapiXmlReader.NextChild(reader, depth))
+            {
+                switch (reader.LocalName)
+                {
+                    case "id": if (IsapiXmlReader.First(ref seen, 1 << 0)) id = IsapiXmlReader.Text(reader); break;
+                    case "hddName": if (IsapiXmlReader.First(ref seen, 1 << 1)) hddName = IsapiXmlReader.Text(reader); break;
+                    case "path": if (IsapiXmlReader.First(ref seen, 1 << 2)) path = IsapiXmlReader.Text(reader); break;
+                    case "hddType": if (IsapiXmlReader.First(ref seen, 1 << 3)) hddType = IsapiXmlReader.Text(reader); break;
+                    case "nasType": if (IsapiXmlReader.First(ref seen, 1 << 4)) nasType = IsapiXmlReader.Text(reader); break;
+                    case "status": if (IsapiXmlReader.First(ref seen, 1 << 5)) status = IsapiXmlReader.Text(reader); break;
+                    case "capacity": if (IsapiXmlReader.First(ref seen, 1 << 6)) capacity = IsapiXmlReader.Text(reader); break;
+                    case "freeSpace": if (IsapiXmlReader.First(ref seen, 1 << 7)) free = IsapiXmlReader.Text(reader); break;
+                    case "property": if (IsapiXmlReader.First(ref seen, 1 << 8)) property = IsapiXmlReader.Text(reader); break;
+                }
+            }
+        }
+        return new(id, hddName ?? path, hddType ?? nasType, status, IsapiValues.ParseLong(capacity), IsapiValues.ParseLong(free), property);
+    }
 }
 
 /// <summary>EZVIZ / Hik-Connect access (§2.11).</summary>
