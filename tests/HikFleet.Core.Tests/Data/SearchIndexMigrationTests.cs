@@ -90,7 +90,7 @@ public sealed class SearchIndexMigrationTests : IAsyncLifetime
                  })
         {
             Assert.True(indexes.TryGetValue(index, out var definition), $"{index} is missing; cameras has {string.Join(", ", indexes.Keys)}");
-            Assert.Equal($"CREATE INDEX {index} ON public.cameras USING gin {expression}", definition);
+            Assert.Equal($"CREATE INDEX {index} ON public.cameras USING gin {expression} WITH (gin_pending_list_limit='128')", definition);
         }
 
         Assert.Equal(["fillfactor=80"], await ColumnAsync("SELECT unnest(reloptions) FROM pg_class WHERE oid = 'public.cameras'::regclass"));

@@ -24,39 +24,45 @@ namespace HikFleet.Core.Data.Migrations
                 table: "cameras",
                 column: "device_name")
                 .Annotation("Npgsql:IndexMethod", "gin")
-                .Annotation("Npgsql:IndexOperators", new[] { "gin_trgm_ops" });
+                .Annotation("Npgsql:IndexOperators", new[] { "gin_trgm_ops" })
+                .Annotation("Npgsql:StorageParameter:gin_pending_list_limit", 128);
 
             migrationBuilder.CreateIndex(
                 name: "ix_cameras_mac_address_trgm",
                 table: "cameras",
                 column: "mac_address")
                 .Annotation("Npgsql:IndexMethod", "gin")
-                .Annotation("Npgsql:IndexOperators", new[] { "gin_trgm_ops" });
+                .Annotation("Npgsql:IndexOperators", new[] { "gin_trgm_ops" })
+                .Annotation("Npgsql:StorageParameter:gin_pending_list_limit", 128);
 
             migrationBuilder.CreateIndex(
                 name: "ix_cameras_model_trgm",
                 table: "cameras",
                 column: "model")
                 .Annotation("Npgsql:IndexMethod", "gin")
-                .Annotation("Npgsql:IndexOperators", new[] { "gin_trgm_ops" });
+                .Annotation("Npgsql:IndexOperators", new[] { "gin_trgm_ops" })
+                .Annotation("Npgsql:StorageParameter:gin_pending_list_limit", 128);
 
             migrationBuilder.CreateIndex(
                 name: "ix_cameras_name_trgm",
                 table: "cameras",
                 column: "name")
                 .Annotation("Npgsql:IndexMethod", "gin")
-                .Annotation("Npgsql:IndexOperators", new[] { "gin_trgm_ops" });
+                .Annotation("Npgsql:IndexOperators", new[] { "gin_trgm_ops" })
+                .Annotation("Npgsql:StorageParameter:gin_pending_list_limit", 128);
 
             migrationBuilder.CreateIndex(
                 name: "ix_cameras_serial_number_trgm",
                 table: "cameras",
                 column: "serial_number")
                 .Annotation("Npgsql:IndexMethod", "gin")
-                .Annotation("Npgsql:IndexOperators", new[] { "gin_trgm_ops" });
+                .Annotation("Npgsql:IndexOperators", new[] { "gin_trgm_ops" })
+                .Annotation("Npgsql:StorageParameter:gin_pending_list_limit", 128);
 
             // The list searches the address as host(address) (InventoryQueries.Filter); EF cannot model an expression index, so it
             // is written here (name: CameraConfiguration.AddressHostIndex). host(inet) is immutable, as an index expression must be.
-            migrationBuilder.Sql("CREATE INDEX ix_cameras_address_host_trgm ON cameras USING gin (host(address) gin_trgm_ops);");
+            migrationBuilder.Sql(
+                "CREATE INDEX ix_cameras_address_host_trgm ON cameras USING gin (host(address) gin_trgm_ops) WITH (gin_pending_list_limit = 128);");
         }
 
         /// <inheritdoc />
