@@ -52,6 +52,9 @@ public sealed class FleetDbContext(DbContextOptions<FleetDbContext> options)
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
+        // Trigram indexes for the camera list's substring search. A trusted extension (PostgreSQL 13+): the database owner that
+        // runs the migrations may create it without being superuser; it ships with PostgreSQL (contrib).
+        modelBuilder.HasPostgresExtension("pg_trgm");
         // Identity names its tables AspNet*; keep the schema in one (snake_case) style.
         modelBuilder.Entity<FleetUser>().ToTable("users");
         modelBuilder.Entity<IdentityRole<Guid>>().ToTable("roles");

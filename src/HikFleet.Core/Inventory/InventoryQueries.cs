@@ -111,19 +111,28 @@ public sealed class InventoryQueries(IDbContextFactory<FleetDbContext> contexts,
             var pattern = Like(term);
             // People type MACs as 44-19-B6-..., 4419.b6.. or with colons; the column holds aa:bb:.. lower case.
             var macPattern = Like(term.ToLowerInvariant().Replace('-', ':').Replace('.', ':'));
+            // Each arm is a bare column (or host(address)) against a pattern, so PostgreSQL serves the OR with a BitmapOr of the
+            // trigram indexes (CameraConfiguration, migration PerfSearchIndexes) instead of a sequential scan; a COALESCE around a
+            // column would hide it from its index, and an "address IS NOT NULL AND" arm lets the planner pick the address's btree
+            // (every camera) for it. A NULL column simply does not match. The escape character must be given: without
+            // one the provider writes ESCAPE '' and a typed % or _ would be a wildcard.
             cameras = cameras.Where(c =>
-                EF.Functions.ILike(c.Name ?? "", pattern)
-                || EF.Functions.ILike(c.DeviceName ?? "", pattern)
-                || EF.Functions.ILike(c.SerialNumber, pattern)
-                || EF.Functions.Like(c.MacAddress, macPattern)
-                || EF.Functions.ILike(c.Model, pattern)
-                || (c.Address != null && EF.Functions.Like(EF.Functions.Host(c.Address), pattern)));
+                EF.Functions.ILike(c.Name!, pattern, LikeEscape)
+                || EF.Functions.ILike(c.DeviceName!, pattern, LikeEscape)
+                || EF.Functions.ILike(c.SerialNumber, pattern, LikeEscape)
+                || EF.Functions.Like(c.MacAddress, macPattern, LikeEscape)
+                || EF.Functions.ILike(c.Model, pattern, LikeEscape)
+                || EF.Functions.Like(EF.Functions.Host(c.Address!), pattern, LikeEscape));
         }
 
         return cameras;
     }
 
-    private static string Like(string term) => "%" + term.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+    private const string LikeEscape = "\\";
+
+    /// <summary>A substring pattern matching <paramref name="term"/> literally (escape character <see cref="LikeEscape"/>).</summary>
+    private static string Like(string term) =>
+        "%" + term.Replace(LikeEscape, LikeEscape + LikeEscape).Replace("%", LikeEscape + "%").Replace("_", LikeEscape + "_") + "%";
 
     private static IQueryable<Camera> Sort(IQueryable<Camera> cameras, CameraSort sort, bool descending)
     {

@@ -22,6 +22,7 @@ namespace HikFleet.Core.Data.Migrations
                 .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
+            NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "pg_trgm");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("HikFleet.Core.Audit.AuditArchive", b =>
@@ -731,10 +732,47 @@ namespace HikFleet.Core.Data.Migrations
                     b.HasIndex("SiteId", "Health")
                         .HasDatabaseName("ix_cameras_site_id_health");
 
+                    b.HasIndex(new[] { "DeviceName" }, "ix_cameras_device_name_trgm")
+                        .HasDatabaseName("ix_cameras_device_name_trgm")
+                        .HasAnnotation("Npgsql:StorageParameter:gin_pending_list_limit", 128);
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "DeviceName" }, "ix_cameras_device_name_trgm"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "DeviceName" }, "ix_cameras_device_name_trgm"), new[] { "gin_trgm_ops" });
+
+                    b.HasIndex(new[] { "MacAddress" }, "ix_cameras_mac_address_trgm")
+                        .HasDatabaseName("ix_cameras_mac_address_trgm")
+                        .HasAnnotation("Npgsql:StorageParameter:gin_pending_list_limit", 128);
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "MacAddress" }, "ix_cameras_mac_address_trgm"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "MacAddress" }, "ix_cameras_mac_address_trgm"), new[] { "gin_trgm_ops" });
+
+                    b.HasIndex(new[] { "Model" }, "ix_cameras_model_trgm")
+                        .HasDatabaseName("ix_cameras_model_trgm")
+                        .HasAnnotation("Npgsql:StorageParameter:gin_pending_list_limit", 128);
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "Model" }, "ix_cameras_model_trgm"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "Model" }, "ix_cameras_model_trgm"), new[] { "gin_trgm_ops" });
+
+                    b.HasIndex(new[] { "Name" }, "ix_cameras_name_trgm")
+                        .HasDatabaseName("ix_cameras_name_trgm")
+                        .HasAnnotation("Npgsql:StorageParameter:gin_pending_list_limit", 128);
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "Name" }, "ix_cameras_name_trgm"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "Name" }, "ix_cameras_name_trgm"), new[] { "gin_trgm_ops" });
+
+                    b.HasIndex(new[] { "SerialNumber" }, "ix_cameras_serial_number_trgm")
+                        .HasDatabaseName("ix_cameras_serial_number_trgm")
+                        .HasAnnotation("Npgsql:StorageParameter:gin_pending_list_limit", 128);
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "SerialNumber" }, "ix_cameras_serial_number_trgm"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "SerialNumber" }, "ix_cameras_serial_number_trgm"), new[] { "gin_trgm_ops" });
+
                     b.ToTable("cameras", null, t =>
                         {
                             t.HasCheckConstraint("ck_cameras_mac_normalised", "mac_address ~ '^([0-9a-f]{2}:){5}[0-9a-f]{2}$'");
                         });
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 80);
                 });
 
             modelBuilder.Entity("HikFleet.Core.Data.Entities.CameraEvent", b =>
