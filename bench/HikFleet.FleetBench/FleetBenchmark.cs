@@ -338,11 +338,13 @@ public static class FleetBenchmark
             return new HttpClient(handler) { BaseAddress = new Uri($"http://{d.Address}:{d.HttpPort}/"), Timeout = TimeSpan.FromSeconds(30) };
         }).ToList()).ToList();
         var failures = 0;
-        async Task GetAsync(HttpClient client, string path, CancellationToken token)
+        async Task GetAsync(HttpClient client, string path, CancellationToken token, bool close = false)
         {
             try
             {
-                using var response = await client.GetAsync(path, HttpCompletionOption.ResponseContentRead, token);
+                // The check's last GET closes the connection, as HealthProbe's does.
+                using var request = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { ConnectionClose = close ? true : null } };
+                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, token);
                 if (!response.IsSuccessStatusCode) Interlocked.Increment(ref failures);
             }
             catch (HttpRequestException)
@@ -364,7 +366,7 @@ public static class FleetBenchmark
             await Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = options.JobWorkers, CancellationToken = ct }, async (site, token) =>
                 await Parallel.ForEachAsync(site, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = token }, async (client, t) =>
                 {
-                    foreach (var path in CheckPaths) await GetAsync(client, path, t);
+                    foreach (var path in CheckPaths) await GetAsync(client, path, t, close: path == CheckPaths[^1]);
                 }));
             result.Ceiling = await meter.StopAsync(clients.Sum(c => c.Count));
             result.CeilingFailures = failures;

@@ -38,14 +38,22 @@ public sealed partial class IsapiClient
     /// Quirks handled as hikvision_next does (§2.8): a transient statusCode 3 <c>deviceError</c> is retried up to twice, and a
     /// statusCode 6 <c>badXmlContent</c> (NVR channels) is retried once on <c>/ISAPI/ContentMgmt/StreamingProxy/channels/&lt;id&gt;/picture</c>.
     /// </summary>
-    public async Task<Snapshot> GetSnapshotAsync(int channelId = 101, CancellationToken cancellationToken = default)
+    public Task<Snapshot> GetSnapshotAsync(int channelId = 101, CancellationToken cancellationToken = default) =>
+        GetSnapshotAsync(channelId, closeConnection: false, cancellationToken);
+
+    /// <inheritdoc cref="GetSnapshotAsync(int, CancellationToken)"/>
+    /// <param name="channelId">The streaming channel (101 = camera 1, main stream).</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <param name="closeConnection">The last request of a burst (a health check): the device closes the connection after the
+    /// picture, so it is not kept idle until the device's 10 s keep-alive (§5 item 14) ends it anyway.</param>
+    public async Task<Snapshot> GetSnapshotAsync(int channelId, bool closeConnection, CancellationToken cancellationToken = default)
     {
         var path = $"/ISAPI/Streaming/channels/{channelId}/picture";
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                return await GetSnapshotFromAsync(path, cancellationToken);
+                return await GetSnapshotFromAsync(path, closeConnection, cancellationToken);
             }
             catch (IsapiException ex) when (ex is { StatusCode: 3 } && attempt < 2)
             {
@@ -58,9 +66,9 @@ public sealed partial class IsapiClient
         }
     }
 
-    private async Task<Snapshot> GetSnapshotFromAsync(string path, CancellationToken cancellationToken)
+    private async Task<Snapshot> GetSnapshotFromAsync(string path, bool closeConnection, CancellationToken cancellationToken)
     {
-        var (buffer, length, mediaType) = await GetBinaryAsync(path, _options.MaxResponseBytes, cancellationToken);
+        var (buffer, length, mediaType) = await GetBinaryAsync(path, _options.MaxResponseBytes, cancellationToken, closeConnection);
         if (mediaType is not null && !mediaType.StartsWith("image/", StringComparison.OrdinalIgnoreCase) &&
             !mediaType.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase))
             throw new IsapiException(IsapiErrorKind.MalformedAnswer, $"{path}: expected an image, got '{mediaType}'.") { RequestPath = path };

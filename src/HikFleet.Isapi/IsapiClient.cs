@@ -449,6 +449,12 @@ public sealed partial class IsapiClient : IDisposable
         return new IsapiResult(status.StatusCode ?? 1, status.SubStatusCode, status.Id);
     }
 
+    private static HttpRequestMessage CloseIf(HttpRequestMessage request, bool close)
+    {
+        if (close) request.Headers.ConnectionClose = true;
+        return request;
+    }
+
     private HttpContent XmlContent(XElement body)
     {
         // Send only the fields we change (§1.3); the device's own namespace keeps strict parsers happy.
@@ -476,8 +482,14 @@ public sealed partial class IsapiClient : IDisposable
     };
 
     /// <summary>GET a binary resource into memory, bounded.</summary>
-    internal Task<(byte[] Buffer, int Length, string? MediaType)> GetBinaryAsync(string path, int max, CancellationToken ct) =>
-        ExecuteAsync(NewRequest(HttpMethod.Get, path), false, _options.RequestTimeout, async (response, token) =>
+    /// <summary>A binary GET (a picture), bounded by <paramref name="max"/>; an XML answer where binary data was expected is an error.</summary>
+    /// <param name="path">The resource.</param>
+    /// <param name="max">Largest body accepted.</param>
+    /// <param name="ct">Cancels the request.</param>
+    /// <param name="closeConnection">Ask the device to close the connection after this answer (<c>Connection: close</c>): for the last
+    /// request of a burst, so the connection and its buffers are freed at once instead of idling until either side times it out.</param>
+    internal Task<(byte[] Buffer, int Length, string? MediaType)> GetBinaryAsync(string path, int max, CancellationToken ct, bool closeConnection = false) =>
+        ExecuteAsync(CloseIf(NewRequest(HttpMethod.Get, path), closeConnection), false, _options.RequestTimeout, async (response, token) =>
         {
             var (buffer, length) = await ReadBoundedAsync(response, max, token);
             var mediaType = response.Content.Headers.ContentType?.MediaType;

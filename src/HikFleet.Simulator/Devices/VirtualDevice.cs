@@ -370,6 +370,12 @@ public sealed class VirtualDevice
     /// <summary>Every request this device served (see <see cref="RequestCount"/>).</summary>
     public int TotalRequests => _requestCounts.Values.Sum();
 
+    private int _openConnections;
+    /// <summary>HTTP(S) connections open to this device right now (a client keeping idle ones open shows here).</summary>
+    public int OpenConnections => Volatile.Read(ref _openConnections);
+    internal void ConnectionOpened() => Interlocked.Increment(ref _openConnections);
+    internal void ConnectionClosed() => Interlocked.Decrement(ref _openConnections);
+
     internal CancellationToken SessionToken => _session.Token;
 
     /// <summary>True while the HTTP listener is bound (false when down, faulted offline, or on an address the host lacks).</summary>

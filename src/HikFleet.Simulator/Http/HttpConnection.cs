@@ -40,6 +40,7 @@ internal sealed class HttpConnection
         socket.NoDelay = true;
         var remote = socket.RemoteEndPoint as IPEndPoint;
         Stream stream = new NetworkStream(socket, ownsSocket: true);
+        device.ConnectionOpened();
         try
         {
             if (https)
@@ -66,6 +67,7 @@ internal sealed class HttpConnection
         finally
         {
             await stream.DisposeAsync().ConfigureAwait(false);
+            device.ConnectionClosed();
         }
     }
 

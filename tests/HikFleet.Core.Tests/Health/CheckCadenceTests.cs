@@ -50,6 +50,12 @@ public sealed class CheckCadenceTests(HealthTestFleet fixture) : IClassFixture<H
         return (row, findings, snapshot);
     }
 
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 100 && !condition(); i++) await Task.Delay(20, Ct);
+        Assert.True(condition(), "the connection stayed open after the check");
+    }
+
     private static Dictionary<string, int> Counts(VirtualDevice d) => PerCheck.Concat(Settings).ToDictionary(p => p, p => d.RequestCount(p));
 
     [Fact]
@@ -81,6 +87,8 @@ public sealed class CheckCadenceTests(HealthTestFleet fixture) : IClassFixture<H
             Assert.All(PerCheck, p => Assert.Equal(before[p] + 1, after[p]));
             Assert.All(Settings, p => Assert.Equal(before[p], after[p]));
             Assert.Equal(total + 4, device.TotalRequests);
+            // The picture came last and closed the connection: nothing is left open to idle for a minute.
+            await WaitUntilAsync(() => device.OpenConnections == 0);
 
             var steady = await ReadAsync(camera.Id);
             Assert.Equal([DefaultPassword, LinkTooSlow, NtpDisabled], steady.Findings.Select(f => f.Code));
