@@ -71,11 +71,7 @@ internal sealed class HardeningObservation
 /// <param name="DecodeSnapshot">Decode the picture for its brightness and keep it as the thumbnail (every
 /// <see cref="HealthOptions.SnapshotInterval"/>); otherwise only its hash is taken (frozen picture, every check).</param>
 /// <param name="ReadStreams">Read the stream configuration even when the settings are not due (this process has not seen it yet).</param>
-internal readonly record struct ProbePlan(bool ReadSettings, bool DecodeSnapshot, bool ReadStreams)
-{
-    /// <summary>Everything: the first check, "check now".</summary>
-    public static ProbePlan Full => new(true, true, true);
-}
+internal readonly record struct ProbePlan(bool ReadSettings, bool DecodeSnapshot, bool ReadStreams);
 
 /// <summary>
 /// Reads a camera for one health check. Lockout rules (DESIGN.md "Safety with devices", §1.5): the persisted guard
