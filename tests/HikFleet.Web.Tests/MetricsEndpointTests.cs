@@ -58,16 +58,12 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
 
         // The other instruments are on the same endpoint (ASP.NET Core's own request duration included). A request's duration is
         // recorded when the server has finished it, after the client has its answer: on a loaded machine the previous scrape's may
-        // not be in yet, so scrape again (past the exporter's 1 s cache) until it is, for at most 15 s.
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!samples.Any(IsRequestDuration) && DateTime.UtcNow < deadline)
+        // not be in yet.
+        await ScrapeUntilAsync(scraper, s =>
         {
-            await Task.Delay(1100, Ct);
-            samples = await ScrapeAsync(scraper);
-        }
-
-        Assert.Contains(samples, IsRequestDuration);
-        static bool IsRequestDuration(Sample s) => s.Name.StartsWith("http_server_request_duration_seconds", StringComparison.Ordinal);
+            Assert.Contains(s, x => x.Name.StartsWith("http_server_request_duration_seconds", StringComparison.Ordinal));
+            return Task.CompletedTask;
+        });
     }
 
     [Fact]
@@ -238,24 +234,28 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         return [a.Id, b.Id];
     }
 
+    /// <summary>Scrapes until the fleet gauges equal the database (<see cref="AssertMatchesDatabaseAsync"/>).</summary>
+    private Task<List<Sample>> ScrapeMatchingDatabaseAsync(HttpClient scraper, Guid[] tenants) =>
+        ScrapeUntilAsync(scraper, samples => AssertMatchesDatabaseAsync(samples, tenants));
+
     /// <summary>
-    /// Scrapes until the fleet gauges equal the database (<see cref="AssertMatchesDatabaseAsync"/>), at most 8 times, 1.1 s apart (past
-    /// the exporter's 1 s response cache). A collection racing the change, or one slowed past the cache window on a loaded machine, may
-    /// show the counts of a moment before; the gauges must converge on the database, and the last attempt's mismatch is the failure.
+    /// Scrapes until <paramref name="check"/> passes, at most 8 times, 1.1 s apart (past the exporter's 1 s response cache). A
+    /// collection racing a change, or one slowed past the cache window on a loaded machine, may show the metrics of a moment
+    /// before; they must converge, and the last attempt's failure is the test's.
     /// </summary>
-    private async Task<List<Sample>> ScrapeMatchingDatabaseAsync(HttpClient scraper, Guid[] tenants)
+    private static async Task<List<Sample>> ScrapeUntilAsync(HttpClient scraper, Func<List<Sample>, Task> check)
     {
         for (var attempt = 1; ; attempt++)
         {
             var samples = await ScrapeAsync(scraper);
             try
             {
-                await AssertMatchesDatabaseAsync(samples, tenants);
+                await check(samples);
                 return samples;
             }
             catch (Xunit.Sdk.XunitException) when (attempt < 8)
             {
-                TestContext.Current.TestOutputHelper?.WriteLine($"scrape {attempt} did not match the database yet; scraping again");
+                TestContext.Current.TestOutputHelper?.WriteLine($"scrape {attempt} did not pass its check yet; scraping again");
                 await Task.Delay(1100, Ct);
             }
         }

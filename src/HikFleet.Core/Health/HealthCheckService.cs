@@ -475,29 +475,24 @@ public sealed class HealthCheckService
         });
 
         // A picture only hashed (not decoded) never starts a row: the first check of a camera always decodes.
-        if (obs.SnapshotMeasurement is { } measured && !obs.IdentityMismatch && (snapshot is not null || measured.Decoded))
+        if (obs.SnapshotMeasurement is not { } measured || obs.IdentityMismatch || (snapshot is null && !measured.Decoded)) return;
+        if (snapshot is null)
         {
-            if (snapshot is null)
-            {
-                snapshot = new CameraSnapshot { CameraId = camera.Id, Sha256 = measured.Sha256 };
-                db.CameraSnapshots.Add(snapshot);
-            }
-
-            snapshot.Sha256 = measured.Sha256;
-            snapshot.UnchangedCount = verdict.UnchangedSnapshots ?? 0;
+            snapshot = new CameraSnapshot { CameraId = camera.Id, Sha256 = measured.Sha256 };
+            db.CameraSnapshots.Add(snapshot);
         }
 
+        snapshot.Sha256 = measured.Sha256;
+        snapshot.UnchangedCount = verdict.UnchangedSnapshots ?? 0;
         // Between decodes only the hash and the count move: TakenAt, the brightness and the thumbnail stay those of the last decoded
         // picture (TakenAt is when the thumbnail was taken, and what the next decode is due from).
-        if (obs.SnapshotMeasurement is { Decoded: true } decoded && snapshot is not null && !obs.IdentityMismatch)
-        {
-            snapshot.TakenAt = now;
-            snapshot.MeanLuma = decoded.MeanLuma;
-            snapshot.Jpeg = obs.Snapshot is { } jpeg && jpeg.Length <= _options.MaxThumbnailBytes ? jpeg : null;
-            // The row was read without its thumbnail (TryWriteBatchAsync): always write it, a null one included.
-            var entry = db.Entry(snapshot);
-            if (entry.State == EntityState.Unchanged || entry.State == EntityState.Modified) entry.Property(s => s.Jpeg).IsModified = true;
-        }
+        if (!measured.Decoded) return;
+        snapshot.TakenAt = now;
+        snapshot.MeanLuma = measured.MeanLuma;
+        snapshot.Jpeg = obs.Snapshot is { } jpeg && jpeg.Length <= _options.MaxThumbnailBytes ? jpeg : null;
+        // The row was read without its thumbnail (TryWriteBatchAsync): always write it, a null one included.
+        var entry = db.Entry(snapshot);
+        if (entry.State == EntityState.Unchanged || entry.State == EntityState.Modified) entry.Property(s => s.Jpeg).IsModified = true;
     }
 
     private void Confirm(FleetDbContext db, Camera camera, HealthState state, string summary, DateTimeOffset now)

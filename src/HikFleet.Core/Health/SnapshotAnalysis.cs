@@ -22,7 +22,7 @@ public static class SnapshotAnalysis
 
     public static SnapshotMeasurement Measure(ReadOnlySpan<byte> jpeg, int maxDimension)
     {
-        var hash = Convert.ToHexStringLower(SHA256.HashData(jpeg));
+        var hash = Hash(jpeg).Sha256;
         try
         {
             using var data = SKData.CreateCopy(jpeg);
