@@ -119,6 +119,8 @@ export Fleet__Vault__KeyFile="${Fleet__Vault__KeyFile:-$repo/.data/vault/vault.k
 export Fleet__Audit__CheckpointFile="${Fleet__Audit__CheckpointFile:-$repo/.data/audit/checkpoints.log}"
 # Firmware images (content-addressed files; the library's rows are in the database): back up with it.
 export Fleet__Firmware__Directory="${Fleet__Firmware__Directory:-$repo/.data/firmware}"
+# GC gen0 budget of 64 MB, as deploy/Dockerfile sets it (why: there and docs/performance.md); the environment is the only way.
+export DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x4000000}"
 (cd "$app_dir" && exec dotnet HikFleet.Web.dll --urls "$url") &
 app_pid=$!
 

@@ -20,6 +20,14 @@ public sealed record FleetBenchOptions
     /// due per minute of the application's clock, so a shorter interval measures fewer of them than production makes.
     /// </summary>
     public int SweepIntervalSeconds { get; init; } = 60;
+    /// <summary>
+    /// Sweeps run (not measured) between the aged fleet and the measured sweeps, so the measured ones see the process as a server
+    /// that has run for a while sees it: methods compiled to their final tier, GC budgets settled. The JIT time of every measured
+    /// sweep is reported, so it shows whether they sufficed.
+    /// </summary>
+    public int WarmupSweeps { get; init; } = 4;
+    /// <summary>Seconds from one warm-up sweep's start to the next: past the devices' idle timeout, so they meet closed connections.</summary>
+    public int WarmupIntervalSeconds { get; init; } = 15;
     /// <summary>Repetitions of each list query and of the dashboard.</summary>
     public int LatencyRepeats { get; init; } = 40;
     /// <summary>Site sweeps at once: Hangfire's worker count in the app (FleetJobs: max(4, 2 × cores)).</summary>

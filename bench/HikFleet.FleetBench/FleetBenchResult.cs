@@ -9,6 +9,10 @@ public sealed record FleetBenchResult
     public double SeedSeconds { get; set; }
     /// <summary>First sweep: new clients (Digest challenge), hardening reads, first-check events.</summary>
     public PhaseFigures? ColdSweep { get; set; }
+    /// <summary>The unmeasured warm-up sweeps between the cold one and the measured ones (figures kept to show what warming costs).</summary>
+    public List<PhaseFigures> WarmupSweeps { get; set; } = [];
+    /// <summary>The GC gen0 budget the process ran with (<c>DOTNET_GCgen0size</c>; null = the runtime's default).</summary>
+    public string? Gen0Budget { get; set; } = Environment.GetEnvironmentVariable(FleetBenchmark.Gen0BudgetVariable);
     /// <summary>The steady state every minute (the median of <see cref="SteadySweeps"/> by wall time).</summary>
     public PhaseFigures? Sweep { get; set; }
     /// <summary>Every steady-state sweep, in order, with the slow reads it made.</summary>

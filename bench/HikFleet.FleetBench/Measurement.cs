@@ -86,7 +86,8 @@ public sealed class RequestCounter : IDisposable
 /// <summary>What one phase cost this process.</summary>
 public sealed record PhaseFigures(
     string Name, int Items, double WallSeconds, double CpuSeconds, long DbRoundTrips, long HttpRequests, long IsapiCalls,
-    double PeakWorkingSetMb, double PeakGcHeapMb, double AllocatedMb, double SimulatorCpuSeconds)
+    double PeakWorkingSetMb, double PeakGcHeapMb, double AllocatedMb, double SimulatorCpuSeconds,
+    int Gen0Collections = 0, int Gen1Collections = 0, int Gen2Collections = 0, double GcPauseSeconds = 0, double JitSeconds = 0, long JitMethods = 0)
 {
     public double ItemsPerSecond => WallSeconds > 0 ? Items / WallSeconds : 0;
     public double CpuSecondsPer1000 => Items > 0 ? CpuSeconds * 1000 / Items : 0;
@@ -105,7 +106,9 @@ public sealed class PhaseMeter : IAsyncDisposable
     private readonly RequestCounter _requests;
     private readonly long _started = Stopwatch.GetTimestamp();
     private readonly TimeSpan _cpu0;
-    private readonly long _db0, _http0, _isapi0, _alloc0;
+    private readonly long _db0, _http0, _isapi0, _alloc0, _jitMethods0;
+    private readonly int[] _collections0;
+    private readonly TimeSpan _gcPause0, _jit0;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _sampler;
     private long _peakWorkingSet, _peakHeap;
@@ -126,6 +129,10 @@ public sealed class PhaseMeter : IAsyncDisposable
         _http0 = requests.HttpRequests;
         _isapi0 = requests.IsapiCalls;
         _alloc0 = GC.GetTotalAllocatedBytes();
+        _collections0 = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+        _gcPause0 = GC.GetTotalPauseDuration();
+        _jit0 = System.Runtime.JitInfo.GetCompilationTime();
+        _jitMethods0 = System.Runtime.JitInfo.GetCompiledMethodCount();
         Sample();
         _sampler = Task.Run(async () =>
         {
@@ -158,11 +165,18 @@ public sealed class PhaseMeter : IAsyncDisposable
         var isapi = _requests.IsapiCalls - _isapi0;
         var allocated = GC.GetTotalAllocatedBytes() - _alloc0;
         var simulator = (_simulatorCpu?.Invoke() ?? 0) - _simCpu0;
+        // A GC counted at a level also counts at the levels below it: report each level's own collections.
+        var gen2 = GC.CollectionCount(2) - _collections0[2];
+        var gen1 = GC.CollectionCount(1) - _collections0[1] - gen2;
+        var gen0 = GC.CollectionCount(0) - _collections0[0] - gen1 - gen2;
+        var pause = GC.GetTotalPauseDuration() - _gcPause0;
+        var jit = System.Runtime.JitInfo.GetCompilationTime() - _jit0;
+        var jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount() - _jitMethods0;
         Sample();
         await _stop.CancelAsync();
         await _sampler;
         return new PhaseFigures(_name, items, wall.TotalSeconds, cpu.TotalSeconds, db, http, isapi, _peakWorkingSet / 1048576.0,
-            _peakHeap / 1048576.0, allocated / 1048576.0, simulator);
+            _peakHeap / 1048576.0, allocated / 1048576.0, simulator, gen0, gen1, gen2, pause.TotalSeconds, jit.TotalSeconds, jitMethods);
     }
 
     public async ValueTask DisposeAsync()

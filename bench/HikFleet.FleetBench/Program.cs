@@ -3,14 +3,29 @@ using System.Text.Json;
 using HikFleet.FleetBench;
 
 // dotnet run -c Release --project bench/HikFleet.FleetBench -- fleet --cameras 10000 [--sites 40] [--tenants 4] [--sadp 1000]
-//   [--reconcile 10000] [--repeats 40] [--workers N] [--sweeps 3] [--interval 60] [--pg CONNECTION] [--keep-db] [--json FILE]
+//   [--reconcile 10000] [--repeats 40] [--workers N] [--warmup 4] [--warmup-interval 15] [--sweeps 3] [--interval 60]
+//   [--pg CONNECTION] [--keep-db] [--json FILE]
 const string usage = "usage: HikFleet.FleetBench fleet [--cameras N] [--sites S] [--tenants T] [--sadp N] [--reconcile N] [--repeats N] [--workers N]\n" +
+                     "       [--warmup N (unmeasured sweeps, 4)] [--warmup-interval SECONDS (15)]\n" +
                      "       [--sweeps N (steady sweeps, 3)] [--interval SECONDS (between sweep starts, 60)]\n" +
                      "       [--seed N] [--pg CONNECTION] [--keep-db] [--alloc-profile] [--json FILE]   (PostgreSQL: --pg or HIKFLEET_TEST_PG)";
 if (args.Length == 0 || args[0] != "fleet")
 {
     Console.Error.WriteLine(usage);
     return 2;
+}
+
+// The application runs with the GC settings deploy/Dockerfile and deploy/run.sh give it; the runtime reads the gen0 budget from the
+// environment only, so without it this process starts itself again with it (same arguments, same console).
+if (Environment.GetEnvironmentVariable(FleetBenchmark.Gen0BudgetVariable) is null)
+{
+    var start = new System.Diagnostics.ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
+    if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet") start.ArgumentList.Add(typeof(FleetBenchmark).Assembly.Location);
+    foreach (var arg in args) start.ArgumentList.Add(arg);
+    start.Environment[FleetBenchmark.Gen0BudgetVariable] = FleetBenchmark.Gen0Budget;
+    using var child = System.Diagnostics.Process.Start(start)!;
+    await child.WaitForExitAsync();
+    return child.ExitCode;
 }
 
 var options = new FleetBenchOptions { AppLogs = true, Log = line => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}") };
@@ -37,6 +52,8 @@ try
             "--repeats" => options with { LatencyRepeats = Int() },
             "--workers" => options with { JobWorkers = Int() },
             "--sweeps" => options with { SteadySweeps = Int() },
+            "--warmup" => options with { WarmupSweeps = Int() },
+            "--warmup-interval" => options with { WarmupIntervalSeconds = Int() },
             "--interval" => options with { SweepIntervalSeconds = Int() },
             "--seed" => options with { Seed = Int() },
             "--pg" => options with { AdminConnectionString = Next() },

@@ -13,7 +13,7 @@ public sealed class FleetBenchSmokeTests
     {
         var result = await FleetBenchmark.RunAsync(new FleetBenchOptions
         {
-            Cameras = 50, Sites = 2, Tenants = 2, SadpDevices = 20, ReconcileSightings = 200, LatencyRepeats = 2, SteadySweeps = 2, SweepIntervalSeconds = 0,
+            Cameras = 50, Sites = 2, Tenants = 2, SadpDevices = 20, ReconcileSightings = 200, LatencyRepeats = 2, SteadySweeps = 2, SweepIntervalSeconds = 0, WarmupSweeps = 1, WarmupIntervalSeconds = 0,
         }, TestContext.Current.CancellationToken);
 
         var sweep = Assert.IsType<PhaseFigures>(result.Sweep);
@@ -27,6 +27,9 @@ public sealed class FleetBenchSmokeTests
         Assert.True(sweep.IsapiCalls >= 2 * 50, $"ISAPI calls {sweep.IsapiCalls}");
         Assert.True(sweep.CpuSeconds > 0 && sweep.WallSeconds > 0 && sweep.AllocatedMb > 0);
         Assert.True(Assert.IsType<PhaseFigures>(result.ColdSweep).HttpRequests > sweep.HttpRequests, "the first sweep also reads the settings and meets challenges");
+        // The warm-up sweep ran the same checks, unmeasured in the result.
+        Assert.Equal(50, Assert.Single(result.WarmupSweeps).Items);
+        Assert.True(result.WarmupSweeps[0].HttpRequests >= 50 * FleetBenchmark.CheckPaths.Count);
         // Both steady sweeps measured, after the fleet was aged to its steady state: every check is the four per-check GETs, plus
         // six for a camera whose settings slot came (rare in back-to-back sweeps: one slot per 6 h).
         Assert.Equal(2, result.SteadySweeps.Count);
