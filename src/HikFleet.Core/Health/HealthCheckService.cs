@@ -364,9 +364,23 @@ public sealed class HealthCheckService
             }
         }
 
-        await db.SaveChangesAsync(ct);
+        // The bulk of a batch — every camera's health columns, its picture hash, its open findings seen again, one sample each — as
+        // one set-based UPDATE per table and shape and one COPY; what is rare (events, findings opened or closed, a first picture, a
+        // camera whose finding codes changed) through SaveChanges, all in one transaction (BulkChanges).
+        var bulk = BulkChanges.Take(db, BulkUpdated, BulkAppended);
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async token =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(token);
+            await bulk.ExecuteAsync(db, token);
+            await db.SaveChangesAsync(acceptAllChangesOnSuccess: false, token);
+            await transaction.CommitAsync(token);
+        }, ct);
+        db.ChangeTracker.AcceptAllChanges();
         return written;
     }
+
+    private static readonly Type[] BulkUpdated = [typeof(Camera), typeof(CameraSnapshot), typeof(CameraFinding)];
+    private static readonly Type[] BulkAppended = [typeof(HealthSample)];
 
     private void Apply(FleetDbContext db, Camera camera, HealthObservation obs, HealthVerdict verdict, List<CameraFinding> open,
         CameraSnapshot? snapshot, List<List<string>> recentCodes, DateTimeOffset now)

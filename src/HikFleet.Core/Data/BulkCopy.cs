@@ -1,9 +1,8 @@
-using HikFleet.Core.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Npgsql;
 
-namespace HikFleet.Core.Discovery;
+namespace HikFleet.Core.Data;
 
 /// <summary>
 /// Appends rows with PostgreSQL's binary COPY on the context's connection and transaction, with table, columns and value
@@ -13,10 +12,13 @@ namespace HikFleet.Core.Discovery;
 /// </summary>
 internal static class BulkCopy
 {
-    public static async Task WriteAsync<T>(FleetDbContext db, IReadOnlyCollection<T> rows, CancellationToken ct) where T : class
+    public static Task WriteAsync<T>(FleetDbContext db, IReadOnlyCollection<T> rows, CancellationToken ct) where T : class =>
+        WriteAsync(db, typeof(T), rows.ToList(), ct);
+
+    public static async Task WriteAsync(FleetDbContext db, Type type, System.Collections.IList rows, CancellationToken ct)
     {
         if (rows.Count == 0) return;
-        var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not mapped.");
+        var entity = db.Model.FindEntityType(type) ?? throw new InvalidOperationException($"{type.Name} is not mapped.");
         var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
         var columns = entity.GetProperties()
             .Where(p => p.ValueGenerated == Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.Never && p.PropertyInfo is not null)

@@ -1,0 +1,145 @@
+using System.Collections;
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Npgsql;
+
+namespace HikFleet.Core.Data;
+
+/// <summary>
+/// Takes the changes a unit of work tracks out of EF's per-row update pipeline where a set-based statement does the same, and
+/// leaves everything else to <c>SaveChanges</c>: modified rows of the given types become one <c>UPDATE … FROM unnest(…)</c> per set
+/// of modified columns, added rows of the given append-only types one binary <c>COPY</c>. It keeps SaveChanges' rules: a row with a
+/// concurrency token (<c>xmin</c>) changed since it was read, or a row gone, is not written and fails the whole unit with
+/// <see cref="DbUpdateConcurrencyException"/>; values go through the model's column names and value converters.
+/// Why not EF for these: a health batch of 200 cameras was ~600 single-row statements with their parameters and command
+/// preparation — the largest share of the sweep's CPU after the HTTP requests (issue #13).
+/// </summary>
+/// <remarks>
+/// <see cref="Take"/> moves the rows out of the change tracker (updated rows become Unchanged, appended rows Detached), so the
+/// context must not be saved again for them; <see cref="ExecuteAsync"/> may be replayed (the connection's retrying strategy), as it
+/// only reads the values taken. Rows whose modified columns include a collection (PostgreSQL arrays cannot be unnested per row),
+/// a composite key, or a store-generated key to be read back stay with SaveChanges.
+/// </remarks>
+internal sealed class BulkChanges
+{
+    private readonly List<Update> _updates = [];
+    private readonly List<(Type Type, IList Rows)> _appends = [];
+
+    private sealed record Update(IEntityType Entity, string Sql, object[] Arrays, int Rows);
+
+    public int UpdatedRows => _updates.Sum(u => u.Rows);
+    public int AppendedRows => _appends.Sum(a => a.Rows.Count);
+
+    /// <summary>Takes the modified rows of <paramref name="update"/> and the added rows of <paramref name="append"/> out of the tracker.</summary>
+    public static BulkChanges Take(DbContext db, IReadOnlyCollection<Type> update, IReadOnlyCollection<Type> append)
+    {
+        db.ChangeTracker.DetectChanges();
+        var changes = new BulkChanges();
+        var entries = db.ChangeTracker.Entries().ToList();
+        foreach (var type in append)
+        {
+            var added = entries.Where(e => e.State == EntityState.Added && e.Metadata.ClrType == type).ToList();
+            if (added.Count == 0) continue;
+            var rows = (IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(type))!;
+            foreach (var entry in added)
+            {
+                rows.Add(entry.Entity);
+                entry.State = EntityState.Detached;
+            }
+
+            changes._appends.Add((type, rows));
+        }
+
+        foreach (var type in update)
+        {
+            var groups = entries.Where(e => e.State == EntityState.Modified && e.Metadata.ClrType == type)
+                .Select(e => (Entry: e, Columns: e.Properties.Where(p => p.IsModified).Select(p => p.Metadata).ToList()))
+                .Where(x => x.Columns.Count > 0 && x.Columns.All(Unnestable) && x.Entry.Metadata.FindPrimaryKey() is { Properties.Count: 1 })
+                .GroupBy(x => string.Join(',', x.Columns.Select(c => c.Name)));
+            foreach (var group in groups)
+            {
+                var rows = group.ToList();
+                changes._updates.Add(Plan(rows[0].Entry.Metadata, rows[0].Columns, rows.Select(r => r.Entry).ToList()));
+                foreach (var (entry, _) in rows) entry.State = EntityState.Unchanged;
+            }
+        }
+
+        return changes;
+    }
+
+    /// <summary>Runs the statements on the context's connection (in its transaction, when one is open).</summary>
+    public async Task ExecuteAsync(FleetDbContext db, CancellationToken ct)
+    {
+        foreach (var (type, rows) in _appends) await BulkCopy.WriteAsync(db, type, rows, ct);
+        foreach (var update in _updates)
+        {
+            var parameters = update.Arrays.Select((a, i) => (object)new NpgsqlParameter($"p{i}", a)).ToArray();
+            var written = await db.Database.ExecuteSqlRawAsync(update.Sql, parameters, ct);
+            if (written != update.Rows)
+            {
+                throw new DbUpdateConcurrencyException(
+                    $"{update.Rows - written} of {update.Rows} {update.Entity.ClrType.Name} rows changed or were deleted since they were read.");
+            }
+        }
+    }
+
+    private static bool Unnestable(IProperty property)
+    {
+        var type = property.GetTypeMapping().Converter?.ProviderClrType ?? property.ClrType;
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return type.IsPrimitive || type == typeof(string) || type == typeof(decimal) || type == typeof(Guid) || type == typeof(DateTimeOffset) ||
+               type == typeof(DateTime) || type == typeof(byte[]) || type == typeof(IPAddress) || type == typeof(TimeSpan);
+    }
+
+    private static Update Plan(IEntityType entity, List<IProperty> columns, List<EntityEntry> rows)
+    {
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        var name = entity.GetSchema() is { } schema ? $"\"{schema}\".\"{table.Name}\"" : $"\"{table.Name}\"";
+        var key = entity.FindPrimaryKey()!.Properties[0];
+        var token = entity.GetProperties().SingleOrDefault(p => p.IsConcurrencyToken && p.GetColumnName(table) == "xmin");
+        var arrays = new List<object> { Values(key, rows, original: true) };
+        var names = new List<string> { "k" };
+        var where = $"t.\"{key.GetColumnName(table)}\" = v.k";
+        if (token is not null)
+        {
+            // xmin is an xid: compared as a number, as DiscoveryService does (the EF property holds it as uint).
+            arrays.Add(rows.Select(r => (long)Convert.ToUInt32(r.Property(token.Name).OriginalValue, System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+            names.Add("ver");
+            where += " AND t.xmin::text::bigint = v.ver";
+        }
+
+        var set = new List<string>();
+        for (var i = 0; i < columns.Count; i++)
+        {
+            arrays.Add(Values(columns[i], rows, original: false));
+            names.Add($"c{i}");
+            set.Add($"\"{columns[i].GetColumnName(table)}\" = v.c{i}");
+        }
+
+        var sql = $"UPDATE {name} AS t SET {string.Join(", ", set)} FROM unnest({string.Join(", ", names.Select((_, i) => $"@p{i}"))}) " +
+                  $"AS v({string.Join(", ", names)}) WHERE {where}";
+        return new Update(entity, sql, [.. arrays], rows.Count);
+    }
+
+    /// <summary>One typed array of a column's values (provider values: an enum stored as text becomes its text).</summary>
+    private static Array Values(IProperty property, List<EntityEntry> rows, bool original)
+    {
+        var converter = property.GetTypeMapping().Converter;
+        var type = converter?.ProviderClrType ?? property.ClrType;
+        if (type.IsValueType && Nullable.GetUnderlyingType(type) is null && property.IsNullable) type = typeof(Nullable<>).MakeGenericType(type);
+        var values = Array.CreateInstance(type, rows.Count);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var entry = rows[i].Property(property.Name);
+            var value = original ? entry.OriginalValue : entry.CurrentValue;
+            if (value is not null && converter is not null) value = converter.ConvertToProvider(value);
+            // timestamptz takes UTC only.
+            if (value is DateTimeOffset at) value = at.ToUniversalTime();
+            values.SetValue(value, i);
+        }
+
+        return values;
+    }
+}
