@@ -24,6 +24,7 @@ public sealed record SimulatedDevice(
 /// The simulator (src/HikFleet.Simulator) as a separate process on loopback, so the CPU and memory of this process are the
 /// application's alone. Started through <c>sh -c "ulimit -n …; exec dotnet HikFleet.Simulator.dll …"</c>: 10,000 devices
 /// need 10,000 listening sockets plus one connection each, above the usual 1,024 (or 20,000) open-files limit.
+/// The simulator is told this process's id (<c>--parent-pid</c>) and ends when it does, however it ends.
 /// </summary>
 public sealed partial class SimulatorProcess : IAsyncDisposable
 {
@@ -42,7 +43,10 @@ public sealed partial class SimulatorProcess : IAsyncDisposable
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "HikFleet.Simulator.dll");
         if (!File.Exists(dll)) throw new FileNotFoundException("The simulator is not next to the benchmark (build bench/HikFleet.FleetBench).", dll);
-        var command = $"ulimit -n {openFiles} 2>/dev/null || ulimit -n $(ulimit -Hn); exec dotnet {Quote(dll)} {string.Join(' ', arguments.Select(Quote))}";
+        // --parent-pid: a benchmark killed with SIGKILL (or stopped where no finally runs) cannot dispose of us, so the simulator
+        // watches this process and stops by itself within about a second of it being gone (docs/simulator.md).
+        string[] all = [.. arguments, "--parent-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        var command = $"ulimit -n {openFiles} 2>/dev/null || ulimit -n $(ulimit -Hn); exec dotnet {Quote(dll)} {string.Join(' ', all.Select(Quote))}";
         var info = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(command);

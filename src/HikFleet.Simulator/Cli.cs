@@ -10,7 +10,8 @@ internal static class Cli
     public const string Usage =
         "usage: HikFleet.Simulator --cameras N [--sites S] [--base-address 127.20.0.10] [--http-port P] [--https] [--https-port P]\n" +
         "       [--control 127.0.0.1:18999 | --no-control] [--time-scale X] [--scenario FILE] [--seed N] [--factory-address ADDR]\n" +
-        "       [--sadp-interface ADDR] [--sadp-ttl N] [--sadp-port P] [--no-sadp] [--max-failed-logins N] [--lock-seconds S]";
+        "       [--sadp-interface ADDR] [--sadp-ttl N] [--sadp-port P] [--no-sadp] [--max-failed-logins N] [--lock-seconds S]\n" +
+        "       [--exit-with-parent | --parent-pid PID]   stop (as on SIGTERM) once the process that started it, or PID, is gone";
 
     public static SimulatorOptions Parse(string[] args)
     {
@@ -40,12 +41,16 @@ internal static class Cli
                 case "--no-sadp": o.Sadp = false; break;
                 case "--max-failed-logins": o.MaxFailedLogins = Int(); break;
                 case "--lock-seconds": o.LockSeconds = Int(); break;
+                case "--exit-with-parent": o.ExitWithProcess = 0; break;
+                case "--parent-pid": o.ExitWithProcess = Int() is > 0 and var pid ? pid : throw new ArgumentException("--parent-pid: expected a process id > 0"); break;
                 case "-h" or "--help": throw new ArgumentException("help");
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }
         }
         if (o.Cameras < 0)
             throw new ArgumentException("--cameras must be >= 0");
+        if (o.ExitWithProcess is not null && !ParentWatch.IsSupported)
+            throw new ArgumentException("--exit-with-parent / --parent-pid need Linux (/proc)");
         return o;
     }
 

@@ -45,6 +45,11 @@ public sealed class SimulatorOptions
     public bool SadpBinaryPrefix { get; set; }
     /// <summary>Seed of every generated identity and password: same seed, same fleet.</summary>
     public int Seed { get; set; } = 1;
+    /// <summary>
+    /// Executable only (in-process fleets ignore it): stop, as on SIGTERM, once this process is gone (<c>--parent-pid PID</c>);
+    /// 0 = the process that started the simulator (<c>--exit-with-parent</c>); null (default) = run until stopped. See <see cref="ParentWatch"/>.
+    /// </summary>
+    public int? ExitWithProcess { get; set; }
 
     /// <summary>Simulated seconds a camera is unreachable during a reboot (NVRs take three times as long).</summary>
     public double RebootSeconds { get; set; } = 60;

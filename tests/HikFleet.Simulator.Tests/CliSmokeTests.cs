@@ -16,7 +16,8 @@ public sealed class CliSmokeTests
         var psi = new ProcessStartInfo("dotnet")
         {
             ArgumentList = { dll, "--cameras", "4", "--sites", "2", "--base-address", baseAddress, "--http-port", "0", "--control", "127.0.0.1:0",
-                             "--sadp-port", "0", "--time-scale", "0.01", "--seed", "7" },
+                             "--sadp-port", "0", "--time-scale", "0.01", "--seed", "7",
+                             "--parent-pid", $"{Environment.ProcessId}" }, // a killed test host leaves no simulator behind
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };

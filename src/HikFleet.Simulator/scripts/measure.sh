@@ -8,7 +8,7 @@ dotnet build "$root/src/HikFleet.Simulator" -c Release -v q -nologo >/dev/null
 out="$(mktemp)"
 start=$(date +%s.%N)
 dotnet "$root/src/HikFleet.Simulator/bin/Release/net10.0/HikFleet.Simulator.dll" --cameras "$n" --sites 20 --http-port "$port" \
-    --control 127.0.0.1:0 --sadp-port 0 >"$out" 2>&1 &
+    --control 127.0.0.1:0 --sadp-port 0 --exit-with-parent >"$out" 2>&1 &  # ends with this script, even on SIGKILL
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null || true; rm -f "$out"' EXIT
 until grep -q '^ready:' "$out"; do
