@@ -23,9 +23,22 @@ if (Environment.GetEnvironmentVariable(FleetBenchmark.Gen0BudgetVariable) is nul
     if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet") start.ArgumentList.Add(typeof(FleetBenchmark).Assembly.Location);
     foreach (var arg in args) start.ArgumentList.Add(arg);
     start.Environment[FleetBenchmark.Gen0BudgetVariable] = FleetBenchmark.Gen0Budget;
+    start.Environment[LauncherVariable] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
     using var child = System.Diagnostics.Process.Start(start)!;
     await child.WaitForExitAsync();
     return child.ExitCode;
+}
+
+// Started by the lines above: end when the launcher is killed (its simulators watch this process and follow within a second).
+if (int.TryParse(Environment.GetEnvironmentVariable(LauncherVariable), CultureInfo.InvariantCulture, out var launcher) && HikFleet.Simulator.ParentWatch.IsSupported)
+{
+    var watch = HikFleet.Simulator.ParentWatch.Of(launcher);
+    _ = Task.Run(async () =>
+    {
+        await watch.WaitForExitAsync(TimeSpan.FromSeconds(1), CancellationToken.None);
+        Console.Error.WriteLine($"the launching process {launcher} is gone; stopping");
+        Environment.Exit(130);
+    });
 }
 
 var options = new FleetBenchOptions { AppLogs = true, Log = line => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}") };
@@ -119,3 +132,9 @@ foreach (var (m, t, v, ok) in rows) Console.WriteLine($"{m.PadRight(w1)} | {t.Pa
 await File.WriteAllTextAsync(json, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
 Console.WriteLine($"\nJSON: {Path.GetFullPath(json)}");
 return 0;
+
+partial class Program
+{
+    /// <summary>Set by the launcher for the process it starts with the GC settings: the launcher's pid.</summary>
+    private const string LauncherVariable = "HIKFLEET_BENCH_LAUNCHER";
+}
