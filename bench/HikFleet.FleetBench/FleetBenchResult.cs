@@ -56,4 +56,10 @@ public sealed record MachineInfo(int ProcessorCount, string CpuModel, double Mem
 }
 
 /// <summary>One steady-state sweep: its figures, and how many cameras had their settings read or their picture decoded in it.</summary>
-public sealed record SteadySweep(PhaseFigures Figures, int SettingsReads, int PicturesDecoded);
+/// <param name="Ceiling">The bare-client pass run right after this sweep (same minute, same load on the shared machine).</param>
+public sealed record SteadySweep(PhaseFigures Figures, int SettingsReads, int PicturesDecoded, PhaseFigures? Ceiling = null)
+{
+    /// <summary>This sweep's requests per second as a percentage of its paired ceiling's.</summary>
+    public double PercentOfCeiling => Ceiling is null || Ceiling.HttpRequests == 0 || Figures.WallSeconds == 0 ? 0
+        : 100.0 * (Figures.HttpRequests / Figures.WallSeconds) / (Ceiling.HttpRequests / Ceiling.WallSeconds);
+}

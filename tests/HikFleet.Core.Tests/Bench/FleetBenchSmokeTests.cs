@@ -37,8 +37,13 @@ public sealed class FleetBenchSmokeTests
         Assert.All(result.SteadySweeps, x => Assert.Equal(50 * FleetBenchmark.CheckPaths.Count + 6 * x.SettingsReads, x.Figures.HttpRequests));
         Assert.All(result.SteadySweeps, x => Assert.InRange(x.SettingsReads, 0, 5));
 
-        // The ceiling made the same GETs per camera from bare clients, with no database.
+        // Every steady sweep has its own ceiling pass, made right after it: the same GETs per camera from bare clients, with no
+        // database; the reported one is the median sweep's.
+        Assert.All(result.SteadySweeps, x => Assert.Equal(50 * FleetBenchmark.CheckPaths.Count, Assert.IsType<PhaseFigures>(x.Ceiling).HttpRequests));
+        Assert.All(result.SteadySweeps, x => Assert.True(x.PercentOfCeiling > 0));
+        Assert.Equal(0, result.CeilingFailures);
         var ceiling = Assert.IsType<PhaseFigures>(result.Ceiling);
+        Assert.Contains(ceiling, result.SteadySweeps.Select(x => x.Ceiling));
         Assert.Equal(50, ceiling.Items);
         Assert.Equal(50 * FleetBenchmark.CheckPaths.Count, ceiling.HttpRequests);
         Assert.Equal(0, ceiling.DbRoundTrips);
