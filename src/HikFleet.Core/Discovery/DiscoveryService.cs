@@ -335,7 +335,9 @@ public sealed class DiscoveryService(
         run.Status = DiscoveryRunStatus.Succeeded;
         run.FinishedAt = time.GetUtcNow();
         run.Error = problems.Count == 0 ? null : DiscoveryFindings.Bound(string.Join(" ", problems), 1000);
-        await SeenOnlyAsync(db, now, ct);
+        // Known cameras (the bulk of every run: "seen now", moved) as set-based UPDATEs with SaveChanges' xmin rule, the rest
+        // (new cameras, finding codes, events) through SaveChanges (issue #13: 10,000 sightings).
+        await BulkChanges.Take(db, [typeof(Camera)], []).ExecuteAsync(db, ct);
         await db.SaveChangesAsync(ct);
         // After SaveChanges: a sighting may point at a camera row this run created.
         await BulkCopy.WriteAsync(db, sightings, ct);
@@ -495,39 +497,6 @@ public sealed class DiscoveryService(
             db.CameraEvents.Add(new CameraEvent { CameraId = c.Id, At = now, Kind = kind, Detail = DiscoveryFindings.Bound(detail, 2000) });
 
         void Touch(Camera c) => c.UpdatedAt = now;
-    }
-
-    /// <summary>
-    /// Cameras whose only change in this run is "seen now" (a known camera where it was: the bulk of every run) get one set-based
-    /// UPDATE instead of one statement each (issue #13: 10,000 sightings). It keeps SaveChanges' rule: a row changed since it was
-    /// read (xmin) is not written and the reconciliation is judged again on fresh rows (DbUpdateConcurrencyException, as from
-    /// SaveChanges). Anything else changed on a camera goes through SaveChanges as before.
-    /// </summary>
-    private const string SeenSql =
-        "UPDATE cameras AS c SET last_seen_at = @now FROM unnest(@ids, @versions) AS v(id, version) " +
-        "WHERE c.id = v.id AND c.xmin::text::bigint = v.version";
-
-    private const string SeenAndTouchedSql =
-        "UPDATE cameras AS c SET last_seen_at = @now, updated_at = @now FROM unnest(@ids, @versions) AS v(id, version) " +
-        "WHERE c.id = v.id AND c.xmin::text::bigint = v.version";
-
-    private static async Task SeenOnlyAsync(FleetDbContext db, DateTimeOffset now, CancellationToken ct)
-    {
-        db.ChangeTracker.DetectChanges();
-        var seenOnly = db.ChangeTracker.Entries<Camera>()
-            .Where(e => e.State == EntityState.Modified && e.Entity.LastSeenAt == now && e.Property(c => c.LastSeenAt).IsModified &&
-                        e.Properties.Where(p => p.IsModified).All(p =>
-                            p.Metadata.Name == nameof(Camera.LastSeenAt) || (p.Metadata.Name == nameof(Camera.UpdatedAt) && e.Entity.UpdatedAt == now)))
-            .ToList();
-        foreach (var group in seenOnly.GroupBy(e => e.Property(c => c.UpdatedAt).IsModified))
-        {
-            var ids = group.Select(e => e.Entity.Id).ToArray();
-            var versions = group.Select(e => (long)e.Property(c => c.Version).OriginalValue).ToArray();
-            var written = await db.Database.ExecuteSqlRawAsync(group.Key ? SeenAndTouchedSql : SeenSql,
-                [new NpgsqlParameter("now", now), new NpgsqlParameter("ids", ids), new NpgsqlParameter("versions", versions)], ct);
-            if (written != ids.Length) throw new DbUpdateConcurrencyException("A camera changed while discovery was reconciling it.");
-            foreach (var entry in group) entry.State = EntityState.Unchanged;
-        }
     }
 
     /// <summary>
