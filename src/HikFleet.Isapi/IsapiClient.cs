@@ -134,7 +134,9 @@ public sealed partial class IsapiClient : IDisposable
     {
         var method = request.Method.Method;
         var template = IsapiTelemetry.PathTemplate(request.RequestUri?.OriginalString);
-        using var activity = IsapiTelemetry.ActivitySource.StartActivity($"ISAPI {method} {template}", ActivityKind.Client);
+        // The span's name is only built when someone listens (a string per request otherwise, issue #13).
+        using var activity = IsapiTelemetry.ActivitySource.HasListeners()
+            ? IsapiTelemetry.ActivitySource.StartActivity($"ISAPI {method} {template}", ActivityKind.Client) : null;
         if (activity is not null)
         {
             activity.SetTag("http.request.method", method);
@@ -299,7 +301,8 @@ public sealed partial class IsapiClient : IDisposable
     /// <paramref name="pooled"/> the buffer is rented from <see cref="ArrayPool{T}.Shared"/> and the caller returns it once
     /// the body is parsed (the per-minute XML reads, issue #13); it may then be longer than the body.
     /// </summary>
-    private async Task<(byte[] Buffer, int Length)> ReadBoundedAsync(HttpResponseMessage response, int max, RequestScope scope, bool pooled = false)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // no Task per body read (issue #13)
+    private async ValueTask<(byte[] Buffer, int Length)> ReadBoundedAsync(HttpResponseMessage response, int max, RequestScope scope, bool pooled = false)
     {
         var declared = response.Content.Headers.ContentLength;
         var path = response.RequestMessage?.RequestUri?.OriginalString;
