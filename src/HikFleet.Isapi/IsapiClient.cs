@@ -187,7 +187,8 @@ public sealed partial class IsapiClient : IDisposable
         }
         else
         {
-            request.Options.Set(DigestAuthenticationHandler.Anonymous, true);
+            if (request is IsapiRequestMessage ours) ours.Anonymous = true;
+            else request.Options.Set(DigestAuthenticationHandler.Anonymous, true);
         }
 
         using var scope = new RequestScope(timeout, cancellationToken);
@@ -274,7 +275,7 @@ public sealed partial class IsapiClient : IDisposable
 
         var locked = status?.IsLocked == true;
         var unlock = locked && status!.UnlockSeconds is { } s ? TimeSpan.FromSeconds(s) : (TimeSpan?)null;
-        var sent = response.RequestMessage?.Options.TryGetValue(DigestAuthenticationHandler.CredentialSent, out var wasSent) == true && wasSent;
+        var sent = DigestAuthenticationHandler.WasCredentialSent(response.RequestMessage);
         if (!anonymous && creds is not null)
         {
             if (locked)
@@ -310,7 +311,9 @@ public sealed partial class IsapiClient : IDisposable
             throw new IsapiException(IsapiErrorKind.MalformedAnswer, $"{path}: the answer declares {declared} bytes, above the {max}-byte limit.")
             { HttpStatus = response.StatusCode, RequestPath = path };
 
-        await using var stream = await response.Content.ReadAsStreamAsync(scope.Token);
+        // Synchronous on purpose: the handler's response content already holds its stream once the headers are read, and
+        // the async overload allocates a Task per body (issue #13).
+        await using var stream = response.Content.ReadAsStream(scope.Token);
         var size = declared is { } d ? (int)Math.Max(d, 1) : Math.Min(max, 4096);
         var buffer = pooled ? ArrayPool<byte>.Shared.Rent(size) : new byte[size];
         var length = 0;
@@ -494,7 +497,7 @@ public sealed partial class IsapiClient : IDisposable
     }
 
     private HttpRequestMessage NewRequest(HttpMethod method, string path, HttpContent? content = null) =>
-        new(method, new Uri(path, UriKind.Relative)) { Content = content, Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        new IsapiRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = content, Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
 
     /// <summary>GET an XML resource; the root element is returned, any failure envelope is thrown.</summary>
     internal Task<XElement> GetXmlAsync(string path, CancellationToken ct, bool anonymous = false) =>

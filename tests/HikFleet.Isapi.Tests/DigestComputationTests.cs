@@ -100,3 +100,41 @@ public sealed class DigestComputationTests
         Assert.Equal(2, client.ChallengeRoundTrips);
     }
 }
+
+/// <summary>
+/// <see cref="DigestAuthenticationHandler"/> used on its own with plain <see cref="HttpRequestMessage"/>s: the public option
+/// keys still work there (the client's own requests carry the same facts in fields, issue #13).
+/// </summary>
+public sealed class DigestHandlerOptionKeyTests
+{
+    [Fact]
+    public async Task PlainRequests_HonourAnonymous_AndReportCredentialSent()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var authorised = new List<bool>();
+        await using var server = HostileServer.Start(async (s, head, token) =>
+        {
+            var auth = head.Contains("\r\nAuthorization: Digest ", StringComparison.Ordinal);
+            lock (authorised) authorised.Add(auth);
+            const string body = "<DeviceInfo/>";
+            await HostileServer.WriteAsync(s, auth
+                ? $"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: {body.Length}\r\n\r\n{body}"
+                : "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Digest realm=\"r\", nonce=\"abc\", qop=\"auth\"\r\nContent-Length: 0\r\n\r\n", token);
+        });
+        using var handler = new DigestAuthenticationHandler(() => new IsapiCredentials("admin", "x"), new SocketsHttpHandler { UseProxy = false });
+        using var http = new HttpClient(handler) { BaseAddress = new Uri($"http://127.0.0.1:{server.Port}") };
+
+        using var first = new HttpRequestMessage(HttpMethod.Get, "/ISAPI/System/deviceInfo");
+        using var firstResponse = await http.SendAsync(first, ct);
+        Assert.Equal(System.Net.HttpStatusCode.OK, firstResponse.StatusCode);
+        Assert.True(first.Options.TryGetValue(DigestAuthenticationHandler.CredentialSent, out var sent) && sent);
+
+        using var anonymous = new HttpRequestMessage(HttpMethod.Get, "/SDK/activateStatus");
+        anonymous.Options.Set(DigestAuthenticationHandler.Anonymous, true);
+        using var anonymousResponse = await http.SendAsync(anonymous, ct);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, anonymousResponse.StatusCode); // no credential, no retry
+        Assert.False(anonymous.Options.TryGetValue(DigestAuthenticationHandler.CredentialSent, out _));
+
+        Assert.Equal([false, true, false], authorised);
+    }
+}

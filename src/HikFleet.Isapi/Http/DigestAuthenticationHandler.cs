@@ -65,7 +65,7 @@ public sealed class DigestAuthenticationHandler : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var creds = _credentials();
-        if (creds is null || (request.Options.TryGetValue(Anonymous, out var anon) && anon))
+        if (creds is null || IsAnonymous(request))
             return await SendCountedAsync(request, cancellationToken);
 
         bool known;
@@ -103,7 +103,7 @@ public sealed class DigestAuthenticationHandler : DelegatingHandler
             if (response.StatusCode != HttpStatusCode.Unauthorized) return response;
 
             // A stale answer to an old nonce that another request already replaced needs no new learning.
-            request.Options.TryGetValue(NonceUsed, out var usedNonce);
+            var usedNonce = request is IsapiRequestMessage ours ? ours.NonceUsed : request.Options.TryGetValue(NonceUsed, out var n) ? n : null;
             AuthChallenge? challenge;
             lock (_lock) challenge = sent && usedNonce is not null && _digest is not null && _digest.Nonce != usedNonce && IsStale(response) ? _digest : null;
             challenge ??= Learn(response);
@@ -189,16 +189,22 @@ public sealed class DigestAuthenticationHandler : DelegatingHandler
             else
             {
                 header = BuildDigest(request, creds, _digest, _algorithm, ++_nc);
-                request.Options.Set(NonceUsed, _digest.Nonce!);
+                if (request is IsapiRequestMessage ours) ours.NonceUsed = _digest.Nonce;
+                else request.Options.Set(NonceUsed, _digest.Nonce!);
             }
         }
         request.Headers.TryAddWithoutValidation("Authorization", header);
-        // The options bag stores objects: a cached box instead of a new one per request (issue #13).
-        ((IDictionary<string, object?>)request.Options)[CredentialSent.Key] = BoxedTrue;
+        if (request is IsapiRequestMessage mine) mine.CredentialSent = true;
+        else request.Options.Set(CredentialSent, true);
         return true;
     }
 
-    private static readonly object BoxedTrue = true;
+    private static bool IsAnonymous(HttpRequestMessage request) =>
+        request is IsapiRequestMessage ours ? ours.Anonymous : request.Options.TryGetValue(Anonymous, out var anonymous) && anonymous;
+
+    /// <summary>True when a credential went out with the request (its 401 then judged that credential, §1.5).</summary>
+    internal static bool WasCredentialSent(HttpRequestMessage? request) =>
+        request is IsapiRequestMessage ours ? ours.CredentialSent : request?.Options.TryGetValue(CredentialSent, out var sent) == true && sent;
 
     /// <summary>
     /// Builds the Digest <c>Authorization</c> value (RFC 7616 §3.4, §1.2). Allocation-lean (issue #13: it runs for every
