@@ -41,6 +41,7 @@ public static partial class CheckProfile
             using var client = new IsapiClientFactory().Create(endpoint, new IsapiCredentials("admin", d.GetProperty("password").GetString()!));
 
             for (var i = 0; i < 300; i++) await CheckAsync(client); // warm: nonce, JIT tiers, pools
+            Console.WriteLine($"snapshot: {(await client.GetSnapshotAsync(101, closeConnection: true)).Data.Length} B (kept by the caller: part of every check's allocation)");
             Console.WriteLine($"{checks} checks per round, {rounds} rounds, {Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
             var results = new List<(double Cpu, double Wall, double Bytes, int Gen0)>();
             for (var r = 0; r < rounds; r++)

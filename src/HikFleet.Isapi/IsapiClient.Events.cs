@@ -2,6 +2,7 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text;
 using HikFleet.Isapi.Events;
+using HikFleet.Isapi.Http;
 
 namespace HikFleet.Isapi;
 
@@ -94,7 +95,7 @@ public sealed partial class IsapiClient
         const string path = "/ISAPI/Event/notification/alertStream";
         return ExecuteAsync(NewRequest(HttpMethod.Get, path), false, _options.RequestTimeout, async (response, scope) =>
         {
-            var mediaType = response.Content.Headers.ContentType?.MediaType;
+            var mediaType = MediaTypes.Of(response.Content);
             if (!response.IsSuccessStatusCode || (mediaType is not null && !mediaType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase)))
             {
                 var (buffer, length) = await ReadBoundedAsync(response, _options.MaxXmlBytes, scope);

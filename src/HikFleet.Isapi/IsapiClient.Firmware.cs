@@ -25,7 +25,7 @@ public sealed partial class IsapiClient
         const string path = "/ISAPI/System/configurationData";
         return ExecuteAsync(NewRequest(HttpMethod.Get, path), false, _options.TransferTimeout, async (response, scope) =>
         {
-            var mediaType = response.Content.Headers.ContentType?.MediaType;
+            var mediaType = MediaTypes.Of(response.Content);
             if (!response.IsSuccessStatusCode || (mediaType?.Contains("xml", StringComparison.OrdinalIgnoreCase) ?? false))
             {
                 var (buffer, length) = await ReadBoundedAsync(response, _options.MaxXmlBytes, scope);

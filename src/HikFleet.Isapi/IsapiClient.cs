@@ -459,7 +459,7 @@ public sealed partial class IsapiClient : IDisposable
     /// <summary>Turns a read answer into XML, mapping ResponseStatus failures and HTTP errors to typed errors.</summary>
     private XElement InterpretXml(HttpResponseMessage response, byte[] buffer, int length, string path)
     {
-        var mediaType = response.Content.Headers.ContentType?.MediaType;
+        var mediaType = MediaTypes.Of(response.Content);
         XElement? root = null;
         if (length > 0 && LooksLikeXml(buffer, length) && (IsXmlMediaType(mediaType) || !response.IsSuccessStatusCode))
             root = IsapiXml.Parse(buffer, 0, length, _options.MaxXmlBytes);
@@ -517,7 +517,7 @@ public sealed partial class IsapiClient : IDisposable
             var (buffer, length) = await ReadBoundedAsync(response, _options.MaxXmlBytes, scope, pooled: true);
             try
             {
-                if (response.IsSuccessStatusCode && length > 0 && LooksLikeXml(buffer, length) && IsXmlMediaType(response.Content.Headers.ContentType?.MediaType)
+                if (response.IsSuccessStatusCode && length > 0 && LooksLikeXml(buffer, length) && IsXmlMediaType(MediaTypes.Of(response.Content))
                     && IsapiXmlReader.Read(buffer, 0, length, _options.MaxXmlBytes, readXml, out var ns) is { } model)
                 {
                     if (ns!.Length > 0 && !string.Equals(_namespace.NamespaceName, ns, StringComparison.Ordinal)) _namespace = XNamespace.Get(ns);
@@ -597,7 +597,7 @@ public sealed partial class IsapiClient : IDisposable
         ExecuteAsync(CloseIf(NewRequest(HttpMethod.Get, path), closeConnection), false, _options.RequestTimeout, async (response, scope) =>
         {
             var (buffer, length) = await ReadBoundedAsync(response, max, scope);
-            var mediaType = response.Content.Headers.ContentType?.MediaType;
+            var mediaType = MediaTypes.Of(response.Content);
             // /picture may answer an XML ResponseStatus where an image was expected (§1.4, §2.8).
             if (!response.IsSuccessStatusCode || LooksLikeXml(buffer, length) || (mediaType?.Contains("xml", StringComparison.OrdinalIgnoreCase) ?? false))
             {
