@@ -175,7 +175,8 @@ public sealed partial class IsapiClient : IDisposable
         }
     }
 
-    private async Task<T> ExecuteCoreAsync<T>(HttpRequestMessage request, bool anonymous, TimeSpan timeout,
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // awaited once, by ExecuteAsync: no box per request (issue #13)
+    private async ValueTask<T> ExecuteCoreAsync<T>(HttpRequestMessage request, bool anonymous, TimeSpan timeout,
         Func<HttpResponseMessage, RequestScope, Task<T>> onResponse, Activity? activity, CancellationToken cancellationToken)
     {
         var path = request.RequestUri!.OriginalString;
