@@ -130,7 +130,7 @@ public sealed partial class IsapiClient : IDisposable
     /// method and a path template, never the device: see <see cref="IsapiTelemetry"/>).
     /// </summary>
     private async Task<T> ExecuteAsync<T>(HttpRequestMessage request, bool anonymous, TimeSpan timeout,
-        Func<HttpResponseMessage, RequestScope, Task<T>> onResponse, CancellationToken cancellationToken)
+        Func<HttpResponseMessage, RequestScope, ValueTask<T>> onResponse, CancellationToken cancellationToken)
     {
         var method = request.Method.Method;
         var template = IsapiTelemetry.PathTemplate(request.RequestUri?.OriginalString);
@@ -177,7 +177,7 @@ public sealed partial class IsapiClient : IDisposable
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // awaited once, by ExecuteAsync: no box per request (issue #13)
     private async ValueTask<T> ExecuteCoreAsync<T>(HttpRequestMessage request, bool anonymous, TimeSpan timeout,
-        Func<HttpResponseMessage, RequestScope, Task<T>> onResponse, Activity? activity, CancellationToken cancellationToken)
+        Func<HttpResponseMessage, RequestScope, ValueTask<T>> onResponse, Activity? activity, CancellationToken cancellationToken)
     {
         var path = request.RequestUri!.OriginalString;
         var creds = _credentials;
@@ -545,7 +545,7 @@ public sealed partial class IsapiClient : IDisposable
         ExecuteAsync(NewRequest(method, path, body is null ? null : XmlContent(body)), anonymous, _options.RequestTimeout,
             (response, scope) => ReadStatusAsync(response, path, scope), ct);
 
-    private async Task<IsapiResult> ReadStatusAsync(HttpResponseMessage response, string path, RequestScope scope)
+    private async ValueTask<IsapiResult> ReadStatusAsync(HttpResponseMessage response, string path, RequestScope scope)
     {
         var (buffer, length) = await ReadBoundedAsync(response, _options.MaxXmlBytes, scope);
         if (length == 0 && response.IsSuccessStatusCode) return IsapiResult.Ok;
