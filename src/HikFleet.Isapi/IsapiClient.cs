@@ -71,7 +71,6 @@ public sealed partial class IsapiClient : IDisposable
             BaseAddress = endpoint.BaseUri,
             Timeout = Timeout.InfiniteTimeSpan, // our own timeouts (overall + per-read idle) apply per call
         };
-        _http.DefaultRequestHeaders.UserAgent.ParseAdd("HikFleet/1.0");
     }
 
     /// <summary>The device this client talks to.</summary>
@@ -497,8 +496,18 @@ public sealed partial class IsapiClient : IDisposable
         return root;
     }
 
-    private HttpRequestMessage NewRequest(HttpMethod method, string path, HttpContent? content = null) =>
-        new IsapiRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = content, Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+    private static HttpRequestMessage NewRequest(HttpMethod method, string path, HttpContent? content = null)
+    {
+        var request = new IsapiRequestMessage(method, new Uri(path, UriKind.Relative))
+        {
+            Content = content, Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        // Added raw per request rather than as a parsed default header, which HttpClient copies into every request (issue #13).
+        request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
+        return request;
+    }
+
+    private const string UserAgent = "HikFleet/1.0";
 
     /// <summary>GET an XML resource; the root element is returned, any failure envelope is thrown.</summary>
     internal Task<XElement> GetXmlAsync(string path, CancellationToken ct, bool anonymous = false) =>

@@ -69,6 +69,28 @@ public sealed class DigestComputationTests
         Assert.Equal(4, client.RequestsSent);
     }
 
+    [Fact]
+    public async Task EveryRequest_CarriesTheUserAgent_Once()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var heads = new List<string>();
+        await using var server = HostileServer.Start(async (s, head, token) =>
+        {
+            lock (heads) heads.Add(head);
+            var authorised = head.Contains("\r\nAuthorization: Digest ", StringComparison.Ordinal);
+            await HostileServer.WriteAsync(s, authorised ? Answer("200 OK", null, DeviceInfo)
+                : Answer("401 Unauthorized", $"WWW-Authenticate: Digest realm=\"{Realm}\", nonce=\"{Nonce}\", qop=\"auth\"\r\n", "<html/>", "text/html"), token);
+        });
+        using var client = new IsapiClientFactory().Create(server.Endpoint, new IsapiCredentials("admin", "pw"));
+
+        await client.GetDeviceInfoAsync(ct);
+        await client.GetDeviceInfoAsync(ct);
+
+        Assert.Equal(3, heads.Count); // the challenge round trip, then two warm requests
+        Assert.All(heads, h => Assert.Single(h.Split("\r\n"), l => l.StartsWith("User-Agent:", StringComparison.OrdinalIgnoreCase)));
+        Assert.All(heads, h => Assert.Contains("\r\nUser-Agent: HikFleet/1.0\r\n", h, StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("MD5")]
     [InlineData("SHA-256")]
