@@ -7,11 +7,12 @@ using HikFleet.Isapi;
 namespace HikFleet.Benchmarks;
 
 /// <summary>
-/// <c>HikFleet.Benchmarks check-profile [checks] [rounds]</c>: the steady check's four GETs (as
+/// <c>HikFleet.Benchmarks check-profile [checks] [rounds] [keep-alive]</c>: the steady check's four GETs (as
 /// <see cref="SteadyCheckBenchmarks"/>) against the simulator started as a SEPARATE process, so this process's CPU time
 /// and allocations are the client's alone (BenchmarkDotNet's in-process runs include the simulated device's work).
 /// Prints, per check, the client's allocated bytes and CPU µs (best round), then the allocation-tick sample by type
-/// (each tick ≈ 100 KB allocated; estimates, not exact).
+/// (each tick ≈ 100 KB allocated; estimates, not exact). With <c>keep-alive</c> the picture is fetched without
+/// <c>Connection: close</c> (the connection is reused), to price the per-check reconnect.
 /// </summary>
 public static partial class CheckProfile
 {
@@ -19,6 +20,7 @@ public static partial class CheckProfile
     {
         var checks = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 3000;
         var rounds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5;
+        s_close = !(args.Length > 2 && args[2] == "keep-alive");
         var dll = Path.Combine(AppContext.BaseDirectory, "HikFleet.Simulator.dll");
         var address = $"127.{Random.Shared.Next(32, 250)}.{Random.Shared.Next(1, 250)}.10";
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
@@ -42,7 +44,7 @@ public static partial class CheckProfile
 
             for (var i = 0; i < 300; i++) await CheckAsync(client); // warm: nonce, JIT tiers, pools
             Console.WriteLine($"snapshot: {(await client.GetSnapshotAsync(101, closeConnection: true)).Data.Length} B (kept by the caller: part of every check's allocation)");
-            Console.WriteLine($"{checks} checks per round, {rounds} rounds, {Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+            Console.WriteLine($"{checks} checks per round, {rounds} rounds, picture {(s_close ? "with Connection: close" : "on a kept-alive connection")}, {Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
             var results = new List<(double Cpu, double Wall, double Bytes, int Gen0)>();
             for (var r = 0; r < rounds; r++)
             {
@@ -82,8 +84,10 @@ public static partial class CheckProfile
         await client.GetDeviceInfoAsync();
         await client.GetStatusAsync();
         await client.GetStorageAsync();
-        await client.GetSnapshotAsync(101, closeConnection: true);
+        await client.GetSnapshotAsync(101, closeConnection: s_close);
     }
+
+    private static bool s_close = true;
 
     [GeneratedRegex(@"control API (http://[^;\s]+)")]
     private static partial Regex ControlLine();
