@@ -2,6 +2,7 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text;
 using HikFleet.Isapi.Events;
+using HikFleet.Isapi.Http;
 
 namespace HikFleet.Isapi;
 
@@ -92,12 +93,12 @@ public sealed partial class IsapiClient
     private Task<HttpResponseMessage> OpenAlertStreamAsync(CancellationToken ct)
     {
         const string path = "/ISAPI/Event/notification/alertStream";
-        return ExecuteAsync(NewRequest(HttpMethod.Get, path), false, _options.RequestTimeout, async (response, token) =>
+        return ExecuteAsync(NewRequest(HttpMethod.Get, path), false, _options.RequestTimeout, async (response, scope) =>
         {
-            var mediaType = response.Content.Headers.ContentType?.MediaType;
+            var mediaType = MediaTypes.Of(response.Content);
             if (!response.IsSuccessStatusCode || (mediaType is not null && !mediaType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase)))
             {
-                var (buffer, length) = await ReadBoundedAsync(response, _options.MaxXmlBytes, token);
+                var (buffer, length) = await ReadBoundedAsync(response, _options.MaxXmlBytes, scope);
                 var root = InterpretXml(response, buffer, length, path);
                 throw new IsapiException(IsapiErrorKind.MalformedAnswer, $"{path}: expected a multipart stream, got <{root.Name.LocalName}>.")
                 { RequestPath = path, HttpStatus = response.StatusCode };

@@ -23,29 +23,28 @@ public sealed partial class IsapiClient
     public Task<long> ExportConfigurationAsync(Stream destination, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         const string path = "/ISAPI/System/configurationData";
-        return ExecuteAsync(NewRequest(HttpMethod.Get, path), false, _options.TransferTimeout, async (response, token) =>
+        return ExecuteAsync(NewRequest(HttpMethod.Get, path), false, _options.TransferTimeout, async (response, scope) =>
         {
-            var mediaType = response.Content.Headers.ContentType?.MediaType;
+            var mediaType = MediaTypes.Of(response.Content);
             if (!response.IsSuccessStatusCode || (mediaType?.Contains("xml", StringComparison.OrdinalIgnoreCase) ?? false))
             {
-                var (buffer, length) = await ReadBoundedAsync(response, _options.MaxXmlBytes, token);
+                var (buffer, length) = await ReadBoundedAsync(response, _options.MaxXmlBytes, scope);
                 var root = InterpretXml(response, buffer, length, path);
                 throw new IsapiException(IsapiErrorKind.MalformedAnswer, $"{path}: expected the configuration file, got XML <{root.Name.LocalName}>.")
                 { RequestPath = path, HttpStatus = response.StatusCode };
             }
             if (response.Content.Headers.ContentLength > _options.MaxConfigurationBytes)
                 throw new IsapiException(IsapiErrorKind.MalformedAnswer, $"{path}: the export declares more than {_options.MaxConfigurationBytes} bytes.") { RequestPath = path };
-            await using var stream = await response.Content.ReadAsStreamAsync(token);
-            using var idle = CancellationTokenSource.CreateLinkedTokenSource(token);
+            await using var stream = await response.Content.ReadAsStreamAsync(scope.Token);
             var chunk = new byte[64 * 1024];
             long total = 0;
             int read;
-            while ((read = await ReadIdleAsync(stream, chunk, idle, token, path)) > 0)
+            while ((read = await ReadIdleAsync(stream, chunk, scope, path)) > 0)
             {
                 total += read;
                 if (total > _options.MaxConfigurationBytes)
                     throw new IsapiException(IsapiErrorKind.MalformedAnswer, $"{path}: the export exceeds {_options.MaxConfigurationBytes} bytes.") { RequestPath = path };
-                await destination.WriteAsync(chunk.AsMemory(0, read), token);
+                await destination.WriteAsync(chunk.AsMemory(0, read), scope.Token);
                 progress?.Report(total);
             }
             if (total == 0) throw new IsapiException(IsapiErrorKind.MalformedAnswer, $"{path}: empty configuration export.") { RequestPath = path };
@@ -63,7 +62,7 @@ public sealed partial class IsapiClient
         content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         const string path = "/ISAPI/System/configurationData";
         var result = await ExecuteAsync(NewRequest(HttpMethod.Put, path, content), false, _options.TransferTimeout,
-            (response, token) => ReadStatusAsync(response, path, token), cancellationToken);
+            (response, scope) => ReadStatusAsync(response, path, scope), cancellationToken);
         ResetAuthentication();
         return result;
     }
@@ -87,7 +86,7 @@ public sealed partial class IsapiClient
             content = form;
         }
         return ExecuteAsync(NewRequest(HttpMethod.Put, path, content), false, _options.TransferTimeout,
-            (response, token) => ReadStatusAsync(response, path, token), cancellationToken);
+            (response, scope) => ReadStatusAsync(response, path, scope), cancellationToken);
     }
 
     /// <summary><c>GET /ISAPI/System/upgradeStatus</c> (§2.7).</summary>

@@ -6,8 +6,8 @@ namespace HikFleet.Isapi;
 public sealed partial class IsapiClient
 {
     /// <summary><c>GET /ISAPI/ContentMgmt/Storage</c> (§2.9).</summary>
-    public async Task<StorageInfo> GetStorageAsync(CancellationToken cancellationToken = default) =>
-        await GetModelAsync("/ISAPI/ContentMgmt/Storage", StorageInfo.ReadXml, StorageInfo.FromXml, cancellationToken);
+    public Task<StorageInfo> GetStorageAsync(CancellationToken cancellationToken = default) =>
+        GetModelAsync("/ISAPI/ContentMgmt/Storage", StorageInfo.ReadXml, StorageInfo.FromXml, cancellationToken);
 
     /// <summary><c>GET /ISAPI/ContentMgmt/InputProxy/channels</c> (NVR cameras, §2.12).</summary>
     public async Task<IReadOnlyList<InputProxyChannel>> GetInputProxyChannelsAsync(CancellationToken cancellationToken = default)

@@ -66,7 +66,8 @@ public sealed partial class IsapiClient
         }
     }
 
-    private async Task<Snapshot> GetSnapshotFromAsync(string path, bool closeConnection, CancellationToken cancellationToken)
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))] // no box per snapshot
+    private async ValueTask<Snapshot> GetSnapshotFromAsync(string path, bool closeConnection, CancellationToken cancellationToken)
     {
         var (buffer, length, mediaType) = await GetBinaryAsync(path, _options.MaxResponseBytes, cancellationToken, closeConnection);
         if (mediaType is not null && !mediaType.StartsWith("image/", StringComparison.OrdinalIgnoreCase) &&

@@ -15,16 +15,16 @@ public enum FactoryResetMode
 public sealed partial class IsapiClient
 {
     /// <summary><c>GET /ISAPI/System/deviceInfo</c>: identity and firmware (§2.1).</summary>
-    public async Task<DeviceInfo> GetDeviceInfoAsync(CancellationToken cancellationToken = default) =>
-        await GetModelAsync("/ISAPI/System/deviceInfo", DeviceInfo.ReadXml, DeviceInfo.FromXml, cancellationToken);
+    public Task<DeviceInfo> GetDeviceInfoAsync(CancellationToken cancellationToken = default) =>
+        GetModelAsync("/ISAPI/System/deviceInfo", DeviceInfo.ReadXml, DeviceInfo.FromXml, cancellationToken);
 
     /// <summary>Renames the device (<c>PUT deviceInfo</c> with only <c>deviceName</c>, §2.1).</summary>
     public Task<IsapiResult> SetDeviceNameAsync(string name, CancellationToken cancellationToken = default) =>
         SendForStatusAsync(HttpMethod.Put, "/ISAPI/System/deviceInfo", X("DeviceInfo", Opt("deviceName", name)), cancellationToken);
 
     /// <summary><c>GET /ISAPI/System/status</c>: clock, uptime, CPU, memory (§2.1).</summary>
-    public async Task<DeviceStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
-        await GetModelAsync("/ISAPI/System/status", DeviceStatus.ReadXml, DeviceStatus.FromXml, cancellationToken);
+    public Task<DeviceStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
+        GetModelAsync("/ISAPI/System/status", DeviceStatus.ReadXml, DeviceStatus.FromXml, cancellationToken);
 
     /// <summary><c>GET /ISAPI/System/capabilities</c> (§2.1).</summary>
     public async Task<DeviceCapabilities> GetCapabilitiesAsync(CancellationToken cancellationToken = default) =>

@@ -1,7 +1,9 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -69,7 +71,6 @@ public sealed partial class IsapiClient : IDisposable
             BaseAddress = endpoint.BaseUri,
             Timeout = Timeout.InfiniteTimeSpan, // our own timeouts (overall + per-read idle) apply per call
         };
-        _http.DefaultRequestHeaders.UserAgent.ParseAdd("HikFleet/1.0");
     }
 
     /// <summary>The device this client talks to.</summary>
@@ -128,11 +129,13 @@ public sealed partial class IsapiClient : IDisposable
     /// method and a path template, never the device: see <see cref="IsapiTelemetry"/>).
     /// </summary>
     private async Task<T> ExecuteAsync<T>(HttpRequestMessage request, bool anonymous, TimeSpan timeout,
-        Func<HttpResponseMessage, CancellationToken, Task<T>> onResponse, CancellationToken cancellationToken)
+        Func<HttpResponseMessage, RequestScope, ValueTask<T>> onResponse, CancellationToken cancellationToken)
     {
         var method = request.Method.Method;
         var template = IsapiTelemetry.PathTemplate(request.RequestUri?.OriginalString);
-        using var activity = IsapiTelemetry.ActivitySource.StartActivity($"ISAPI {method} {template}", ActivityKind.Client);
+        // The span's name is only built when someone listens (a string per request otherwise, issue #13).
+        using var activity = IsapiTelemetry.ActivitySource.HasListeners()
+            ? IsapiTelemetry.ActivitySource.StartActivity($"ISAPI {method} {template}", ActivityKind.Client) : null;
         if (activity is not null)
         {
             activity.SetTag("http.request.method", method);
@@ -171,8 +174,9 @@ public sealed partial class IsapiClient : IDisposable
         }
     }
 
-    private async Task<T> ExecuteCoreAsync<T>(HttpRequestMessage request, bool anonymous, TimeSpan timeout,
-        Func<HttpResponseMessage, CancellationToken, Task<T>> onResponse, Activity? activity, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // awaited once, by ExecuteAsync: no box per request (issue #13)
+    private async ValueTask<T> ExecuteCoreAsync<T>(HttpRequestMessage request, bool anonymous, TimeSpan timeout,
+        Func<HttpResponseMessage, RequestScope, ValueTask<T>> onResponse, Activity? activity, CancellationToken cancellationToken)
     {
         var path = request.RequestUri!.OriginalString;
         var creds = _credentials;
@@ -183,22 +187,22 @@ public sealed partial class IsapiClient : IDisposable
         }
         else
         {
-            request.Options.Set(DigestAuthenticationHandler.Anonymous, true);
+            if (request is IsapiRequestMessage ours) ours.Anonymous = true;
+            else request.Options.Set(DigestAuthenticationHandler.Anonymous, true);
         }
 
-        using var timeoutCts = new CancellationTokenSource(timeout);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutCts.Token);
+        using var scope = new RequestScope(timeout, cancellationToken);
         try
         {
-            var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
+            var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, scope.Token);
             activity?.SetTag("http.response.status_code", (int)response.StatusCode);
             T? result = default;
             try
             {
                 if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-                    throw await UnauthorizedAsync(response, creds, anonymous, path, linked.Token);
+                    throw await UnauthorizedAsync(response, creds, anonymous, path, scope);
                 if (!anonymous && creds is not null && response.IsSuccessStatusCode) _guard.RecordSuccess(Endpoint, creds.UserName);
-                result = await onResponse(response, linked.Token);
+                result = await onResponse(response, scope);
                 return result;
             }
             finally
@@ -239,7 +243,7 @@ public sealed partial class IsapiClient : IDisposable
         }
     }
 
-    private async Task<IsapiException> UnauthorizedAsync(HttpResponseMessage response, IsapiCredentials? creds, bool anonymous, string path, CancellationToken ct)
+    private async Task<IsapiException> UnauthorizedAsync(HttpResponseMessage response, IsapiCredentials? creds, bool anonymous, string path, RequestScope scope)
     {
         if (response.StatusCode == HttpStatusCode.Unauthorized && DigestAuthenticationHandler.IsStale(response))
         {
@@ -250,7 +254,7 @@ public sealed partial class IsapiClient : IDisposable
         ResponseStatus? status = null;
         try
         {
-            var (buffer, length) = await ReadBoundedAsync(response, Math.Min(_options.MaxXmlBytes, 64 * 1024), ct);
+            var (buffer, length) = await ReadBoundedAsync(response, Math.Min(_options.MaxXmlBytes, 64 * 1024), scope);
             if (length > 0 && LooksLikeXml(buffer, length))
             {
                 var root = IsapiXml.Parse(buffer, 0, length, _options.MaxXmlBytes);
@@ -271,7 +275,7 @@ public sealed partial class IsapiClient : IDisposable
 
         var locked = status?.IsLocked == true;
         var unlock = locked && status!.UnlockSeconds is { } s ? TimeSpan.FromSeconds(s) : (TimeSpan?)null;
-        var sent = response.RequestMessage?.Options.TryGetValue(DigestAuthenticationHandler.CredentialSent, out var wasSent) == true && wasSent;
+        var sent = DigestAuthenticationHandler.WasCredentialSent(response.RequestMessage);
         if (!anonymous && creds is not null)
         {
             if (locked)
@@ -293,8 +297,13 @@ public sealed partial class IsapiClient : IDisposable
         };
     }
 
-    /// <summary>Reads a body into memory, never more than <paramref name="max"/> bytes, with the per-read idle timeout.</summary>
-    private async Task<(byte[] Buffer, int Length)> ReadBoundedAsync(HttpResponseMessage response, int max, CancellationToken ct)
+    /// <summary>
+    /// Reads a body into memory, never more than <paramref name="max"/> bytes, with the per-read idle timeout. With
+    /// <paramref name="pooled"/> the buffer is rented from <see cref="ArrayPool{T}.Shared"/> and the caller returns it once
+    /// the body is parsed (the per-minute XML reads, issue #13); it may then be longer than the body.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // no Task per body read (issue #13)
+    private async ValueTask<(byte[] Buffer, int Length)> ReadBoundedAsync(HttpResponseMessage response, int max, RequestScope scope, bool pooled = false)
     {
         var declared = response.Content.Headers.ContentLength;
         var path = response.RequestMessage?.RequestUri?.OriginalString;
@@ -302,47 +311,135 @@ public sealed partial class IsapiClient : IDisposable
             throw new IsapiException(IsapiErrorKind.MalformedAnswer, $"{path}: the answer declares {declared} bytes, above the {max}-byte limit.")
             { HttpStatus = response.StatusCode, RequestPath = path };
 
-        await using var stream = await response.Content.ReadAsStreamAsync(ct);
-        var buffer = new byte[declared is { } d ? (int)Math.Max(d, 1) : Math.Min(max, 4096)];
+        // Synchronous on purpose: the handler's response content already holds its stream once the headers are read, and
+        // the async overload allocates a Task per body (issue #13).
+        await using var stream = response.Content.ReadAsStream(scope.Token);
+        var size = declared is { } d ? (int)Math.Max(d, 1) : Math.Min(max, 4096);
+        var buffer = pooled ? ArrayPool<byte>.Shared.Rent(size) : new byte[size];
         var length = 0;
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        while (true)
-        {
-            if (length == buffer.Length)
-            {
-                // The declared length is all there is: HttpClient's content stream ends there (it never hands out more), so a
-                // body read to its Content-Length is complete. Probing on would double the buffer only to read the end (issue
-                // #13: 48 KB more for every 24 KB snapshot, the largest allocation of a health check).
-                if (declared == length) break;
-                if (length >= max)
-                {
-                    // One byte more than allowed tells a body at the limit from one above it.
-                    var probe = new byte[1];
-                    if (await ReadIdleAsync(stream, probe, idle, ct, path) == 0) break;
-                    throw new IsapiException(IsapiErrorKind.MalformedAnswer, $"{path}: the answer exceeds the {max}-byte limit.")
-                    { HttpStatus = response.StatusCode, RequestPath = path };
-                }
-                Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, max));
-            }
-            var read = await ReadIdleAsync(stream, buffer.AsMemory(length), idle, ct, path);
-            if (read == 0) break;
-            length += read;
-        }
-        return (buffer, length);
-    }
-
-    private async Task<int> ReadIdleAsync(Stream stream, Memory<byte> buffer, CancellationTokenSource idle, CancellationToken ct, string? path)
-    {
-        idle.CancelAfter(_options.ReadIdleTimeout);
         try
         {
-            return await stream.ReadAsync(buffer, idle.Token);
+            while (true)
+            {
+                if (length == size)
+                {
+                    // The declared length is all there is: HttpClient's content stream ends there (it never hands out more), so a
+                    // body read to its Content-Length is complete. Probing on would double the buffer only to read the end (issue
+                    // #13: 48 KB more for every 24 KB snapshot, the largest allocation of a health check).
+                    if (declared == length) break;
+                    if (length >= max)
+                    {
+                        // One byte more than allowed tells a body at the limit from one above it.
+                        var probe = new byte[1];
+                        if (await ReadIdleAsync(stream, probe, scope, path) == 0) break;
+                        throw new IsapiException(IsapiErrorKind.MalformedAnswer, $"{path}: the answer exceeds the {max}-byte limit.")
+                        { HttpStatus = response.StatusCode, RequestPath = path };
+                    }
+                    size = (int)Math.Min((long)size * 2, max);
+                    if (pooled)
+                    {
+                        var larger = ArrayPool<byte>.Shared.Rent(size);
+                        buffer.AsSpan(0, length).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
+                    else
+                    {
+                        Array.Resize(ref buffer, size);
+                    }
+                }
+                var read = await ReadIdleAsync(stream, buffer.AsMemory(length, size - length), scope, path);
+                if (read == 0) break;
+                length += read;
+            }
+            return (buffer, length);
         }
-        catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
+        catch when (pooled)
         {
-            throw new IsapiException(IsapiErrorKind.Timeout, $"{path}: no data for {_options.ReadIdleTimeout.TotalSeconds:F1} s while reading the answer.", ex)
-            { RequestPath = path };
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
         }
+    }
+
+    /// <summary>One read under the idle timeout; a whole-call timeout or the caller's cancellation surfaces as
+    /// <see cref="OperationCanceledException"/> as before.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // once per body read: no box per suspended read
+    private async ValueTask<int> ReadIdleAsync(Stream stream, Memory<byte> buffer, RequestScope scope, string? path)
+    {
+        scope.ArmIdle(_options.ReadIdleTimeout);
+        int read;
+        try
+        {
+            read = await stream.ReadAsync(buffer, scope.Token);
+        }
+        catch (OperationCanceledException ex) when (scope.IdleTimedOut)
+        {
+            throw IdleTimeout(path, ex);
+        }
+        // Back to the whole-call deadline; an idle limit that fired just as the data came still counts as fired.
+        if (!scope.DisarmIdle()) throw IdleTimeout(path, null);
+        return read;
+    }
+
+    private IsapiException IdleTimeout(string? path, Exception? inner) =>
+        new(IsapiErrorKind.Timeout, $"{path}: no data for {_options.ReadIdleTimeout.TotalSeconds:F1} s while reading the answer.", inner)
+        { RequestPath = path };
+
+    /// <summary>
+    /// One call's cancellation (issue #13): the caller's token, the whole-call deadline and the per-read idle limit share one
+    /// source whose timer is moved with <see cref="CancellationTokenSource.CancelAfter(TimeSpan)"/>, instead of a timeout
+    /// source, a linked source and a per-body idle source (with their timers and registrations) for every request. While a
+    /// read is pending the timer is at the earlier of the idle limit and the deadline; otherwise at the deadline.
+    /// </summary>
+    internal sealed class RequestScope : IDisposable
+    {
+        private readonly CancellationTokenSource _source;
+        private readonly CancellationToken _caller;
+        private readonly long _deadline;
+        private bool _idleArmed;
+
+        public RequestScope(TimeSpan timeout, CancellationToken caller)
+        {
+            _caller = caller;
+            _source = caller.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(caller) : new CancellationTokenSource();
+            _deadline = timeout == System.Threading.Timeout.InfiniteTimeSpan ? long.MaxValue
+                : Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+            _source.CancelAfter(timeout);
+            Token = _source.Token;
+        }
+
+        /// <summary>Cancelled by the caller, the whole-call timeout or (during a read) the idle timeout.</summary>
+        public CancellationToken Token { get; }
+
+        /// <summary>The cancellation came from the idle limit (not the caller, not the deadline).</summary>
+        public bool IdleTimedOut => _idleArmed && _source.IsCancellationRequested && !_caller.IsCancellationRequested;
+
+        /// <summary>Puts the timer at the idle limit for one read, unless the deadline comes first (then it stays).</summary>
+        public void ArmIdle(TimeSpan idle)
+        {
+            if (_source.IsCancellationRequested) return;
+            if (idle < Remaining())
+            {
+                _idleArmed = true;
+                _source.CancelAfter(idle);
+            }
+        }
+
+        /// <summary>Puts the timer back at the deadline after a read. False when the idle limit had fired meanwhile.</summary>
+        public bool DisarmIdle()
+        {
+            if (!_idleArmed) return true;
+            if (IdleTimedOut) return false;
+            _idleArmed = false;
+            var remaining = Remaining();
+            _source.CancelAfter(remaining == TimeSpan.MaxValue ? System.Threading.Timeout.InfiniteTimeSpan
+                : remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1));
+            return true;
+        }
+
+        private TimeSpan Remaining() => _deadline == long.MaxValue ? TimeSpan.MaxValue : Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), _deadline);
+
+        public void Dispose() => _source.Dispose();
     }
 
     private static bool LooksLikeXml(byte[] buffer, int length)
@@ -362,7 +459,7 @@ public sealed partial class IsapiClient : IDisposable
     /// <summary>Turns a read answer into XML, mapping ResponseStatus failures and HTTP errors to typed errors.</summary>
     private XElement InterpretXml(HttpResponseMessage response, byte[] buffer, int length, string path)
     {
-        var mediaType = response.Content.Headers.ContentType?.MediaType;
+        var mediaType = MediaTypes.Of(response.Content);
         XElement? root = null;
         if (length > 0 && LooksLikeXml(buffer, length) && (IsXmlMediaType(mediaType) || !response.IsSuccessStatusCode))
             root = IsapiXml.Parse(buffer, 0, length, _options.MaxXmlBytes);
@@ -399,8 +496,18 @@ public sealed partial class IsapiClient : IDisposable
         return root;
     }
 
-    private HttpRequestMessage NewRequest(HttpMethod method, string path, HttpContent? content = null) =>
-        new(method, new Uri(path, UriKind.Relative)) { Content = content, Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+    private static HttpRequestMessage NewRequest(HttpMethod method, string path, HttpContent? content = null)
+    {
+        var request = new IsapiRequestMessage(method, new Uri(path, UriKind.Relative))
+        {
+            Content = content, Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        // Added raw per request rather than as a parsed default header, which HttpClient copies into every request (issue #13).
+        request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
+        return request;
+    }
+
+    private const string UserAgent = "HikFleet/1.0";
 
     /// <summary>GET an XML resource; the root element is returned, any failure envelope is thrown.</summary>
     internal Task<XElement> GetXmlAsync(string path, CancellationToken ct, bool anonymous = false) =>
@@ -414,34 +521,42 @@ public sealed partial class IsapiClient : IDisposable
     /// </summary>
     internal Task<T> GetModelAsync<T>(string path, Func<XmlReader, T> readXml, Func<XElement, T> fromXml, CancellationToken ct)
         where T : class =>
-        ExecuteAsync(NewRequest(HttpMethod.Get, path), false, _options.RequestTimeout, async (response, token) =>
+        ExecuteAsync(NewRequest(HttpMethod.Get, path), false, _options.RequestTimeout, async (response, scope) =>
         {
-            var (buffer, length) = await ReadBoundedAsync(response, _options.MaxXmlBytes, token);
-            if (response.IsSuccessStatusCode && length > 0 && LooksLikeXml(buffer, length) && IsXmlMediaType(response.Content.Headers.ContentType?.MediaType)
-                && IsapiXmlReader.Read(buffer, 0, length, _options.MaxXmlBytes, readXml, out var ns) is { } model)
+            // The body is parsed before this returns and nothing keeps it: a pooled buffer (issue #13).
+            var (buffer, length) = await ReadBoundedAsync(response, _options.MaxXmlBytes, scope, pooled: true);
+            try
             {
-                if (ns!.Length > 0 && !string.Equals(_namespace.NamespaceName, ns, StringComparison.Ordinal)) _namespace = XNamespace.Get(ns);
-                return model;
+                if (response.IsSuccessStatusCode && length > 0 && LooksLikeXml(buffer, length) && IsXmlMediaType(MediaTypes.Of(response.Content))
+                    && IsapiXmlReader.Read(buffer, 0, length, _options.MaxXmlBytes, readXml, out var ns) is { } model)
+                {
+                    if (ns!.Length > 0 && !string.Equals(_namespace.NamespaceName, ns, StringComparison.Ordinal)) _namespace = XNamespace.Get(ns);
+                    return model;
+                }
+                return fromXml(InterpretXml(response, buffer, length, path));
             }
-            return fromXml(InterpretXml(response, buffer, length, path));
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }, ct);
 
     /// <summary>Sends an XML body (or none) and returns the answer's root element.</summary>
     internal Task<XElement> SendXmlAsync(HttpMethod method, string path, XElement? body, CancellationToken ct, bool anonymous = false) =>
-        ExecuteAsync(NewRequest(method, path, body is null ? null : XmlContent(body)), anonymous, _options.RequestTimeout, async (response, token) =>
+        ExecuteAsync(NewRequest(method, path, body is null ? null : XmlContent(body)), anonymous, _options.RequestTimeout, async (response, scope) =>
         {
-            var (buffer, length) = await ReadBoundedAsync(response, _options.MaxXmlBytes, token);
+            var (buffer, length) = await ReadBoundedAsync(response, _options.MaxXmlBytes, scope);
             return InterpretXml(response, buffer, length, path);
         }, ct);
 
     /// <summary>Sends a write and returns the success envelope (1, or 7 = reboot required).</summary>
     internal Task<IsapiResult> SendForStatusAsync(HttpMethod method, string path, XElement? body, CancellationToken ct, bool anonymous = false) =>
         ExecuteAsync(NewRequest(method, path, body is null ? null : XmlContent(body)), anonymous, _options.RequestTimeout,
-            (response, token) => ReadStatusAsync(response, path, token), ct);
+            (response, scope) => ReadStatusAsync(response, path, scope), ct);
 
-    private async Task<IsapiResult> ReadStatusAsync(HttpResponseMessage response, string path, CancellationToken token)
+    private async ValueTask<IsapiResult> ReadStatusAsync(HttpResponseMessage response, string path, RequestScope scope)
     {
-        var (buffer, length) = await ReadBoundedAsync(response, _options.MaxXmlBytes, token);
+        var (buffer, length) = await ReadBoundedAsync(response, _options.MaxXmlBytes, scope);
         if (length == 0 && response.IsSuccessStatusCode) return IsapiResult.Ok;
         var root = InterpretXml(response, buffer, length, path);
         if (!ResponseStatus.IsEnvelope(root)) return IsapiResult.Ok;
@@ -489,10 +604,10 @@ public sealed partial class IsapiClient : IDisposable
     /// <param name="closeConnection">Ask the device to close the connection after this answer (<c>Connection: close</c>): for the last
     /// request of a burst, so the connection and its buffers are freed at once instead of idling until either side times it out.</param>
     internal Task<(byte[] Buffer, int Length, string? MediaType)> GetBinaryAsync(string path, int max, CancellationToken ct, bool closeConnection = false) =>
-        ExecuteAsync(CloseIf(NewRequest(HttpMethod.Get, path), closeConnection), false, _options.RequestTimeout, async (response, token) =>
+        ExecuteAsync(CloseIf(NewRequest(HttpMethod.Get, path), closeConnection), false, _options.RequestTimeout, async (response, scope) =>
         {
-            var (buffer, length) = await ReadBoundedAsync(response, max, token);
-            var mediaType = response.Content.Headers.ContentType?.MediaType;
+            var (buffer, length) = await ReadBoundedAsync(response, max, scope);
+            var mediaType = MediaTypes.Of(response.Content);
             // /picture may answer an XML ResponseStatus where an image was expected (§1.4, §2.8).
             if (!response.IsSuccessStatusCode || LooksLikeXml(buffer, length) || (mediaType?.Contains("xml", StringComparison.OrdinalIgnoreCase) ?? false))
             {

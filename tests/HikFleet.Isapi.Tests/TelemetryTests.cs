@@ -121,6 +121,10 @@ public sealed class TelemetryTests(SimulatorFixture sim)
     [InlineData("/ISAPI/Streaming/channels/101/picture?snapShotImageType=JPEG", "/ISAPI/Streaming/channels/{id}/picture")]
     [InlineData("/ISAPI/Security/users/3", "/ISAPI/Security/users/{id}")]
     [InlineData("/ISAPI/System/factoryReset?mode=basic", "/ISAPI/System/factoryReset")]
+    [InlineData("/ISAPI/ContentMgmt/search/0123456789012345678901234567890123456789012345678901234567890123456789/x", "/ISAPI/ContentMgmt/search/{id}/x")]
+    [InlineData("/ISAPI/ContentMgmt/search/abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij", "other")]
+    [InlineData("/ISAPI/ContentMgmt/search/abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij/1/abcdefghij", "other")]
+    [InlineData("/isapi/System/status#x", "/isapi/System/status")]
     [InlineData("/SDK/whatever", "other")]
     [InlineData("", "other")]
     public void Path_templates_keep_the_label_set_bounded(string path, string template) =>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
@@ -42,17 +43,29 @@ public static class IsapiTelemetry
     public static string PathTemplate(string? path)
     {
         if (string.IsNullOrEmpty(path)) return "other";
-        var query = path.IndexOfAny(['?', '#']);
-        var bare = query >= 0 ? path[..query] : path;
+        var query = path.AsSpan().IndexOfAny('?', '#');
+        var bare = query >= 0 ? path.AsSpan(0, query) : path.AsSpan();
         if (!bare.StartsWith("/ISAPI/", StringComparison.OrdinalIgnoreCase)) return "other";
-        var segments = bare.Split('/');
-        for (var i = 0; i < segments.Length; i++)
+        // Called for every request (issue #13): a path with no id (deviceInfo, status, Storage) is its own template, no new
+        // string; otherwise the template is built once in a stack buffer.
+        if (!bare.ContainsAny(Digits)) return bare.Length > MaxTemplateLength ? "other" : query < 0 ? path : bare.ToString();
+        Span<char> template = stackalloc char[MaxTemplateLength];
+        var length = 0;
+        var first = true;
+        foreach (var range in bare.Split('/'))
         {
-            if (segments[i].Any(char.IsAsciiDigit)) segments[i] = "{id}";
+            var segment = bare[range];
+            var piece = segment.ContainsAny(Digits) ? "{id}" : segment;
+            if (length + piece.Length + (first ? 0 : 1) > MaxTemplateLength) return "other";
+            if (!first) template[length++] = '/';
+            piece.CopyTo(template[length..]);
+            length += piece.Length;
+            first = false;
         }
-        var template = string.Join('/', segments);
-        return template.Length > MaxTemplateLength ? "other" : template;
+        return new string(template[..length]);
     }
+
+    private static readonly SearchValues<char> Digits = SearchValues.Create("0123456789");
 
     /// <summary>The label value of an error kind, e.g. <c>locked_out</c>.</summary>
     public static string KindLabel(IsapiErrorKind kind) => kind switch

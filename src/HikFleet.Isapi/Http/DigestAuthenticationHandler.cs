@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -28,8 +30,12 @@ public sealed class DigestAuthenticationHandler : DelegatingHandler
     private string _algorithm = "MD5";
     private bool _basicOnly;
     private long _nc;
-    private string? _ha1Key;
-    private string? _ha1;
+    // HA1 of the last credential, as lower-case hex in UTF-8 (the form the response hash takes it in); see IsHa1Cached.
+    private readonly byte[] _ha1 = new byte[64];
+    private int _ha1Length;
+    private IsapiCredentials? _ha1Credentials;
+    private string? _ha1Realm;
+    private string? _ha1Algorithm;
     private long _requestsSent;
     private long _challenges;
 
@@ -59,7 +65,7 @@ public sealed class DigestAuthenticationHandler : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var creds = _credentials();
-        if (creds is null || (request.Options.TryGetValue(Anonymous, out var anon) && anon))
+        if (creds is null || IsAnonymous(request))
             return await SendCountedAsync(request, cancellationToken);
 
         bool known;
@@ -97,9 +103,9 @@ public sealed class DigestAuthenticationHandler : DelegatingHandler
             if (response.StatusCode != HttpStatusCode.Unauthorized) return response;
 
             // A stale answer to an old nonce that another request already replaced needs no new learning.
-            request.Options.TryGetValue(NonceUsed, out var usedNonce);
+            var usedNonce = request is IsapiRequestMessage ours ? ours.NonceUsed : request.Options.TryGetValue(NonceUsed, out var n) ? n : null;
             AuthChallenge? challenge;
-            lock (_lock) challenge = sent && usedNonce is not null && _digest is not null && _digest["nonce"] != usedNonce && IsStale(response) ? _digest : null;
+            lock (_lock) challenge = sent && usedNonce is not null && _digest is not null && _digest.Nonce != usedNonce && IsStale(response) ? _digest : null;
             challenge ??= Learn(response);
             if (challenge is null) return response;
 
@@ -123,10 +129,11 @@ public sealed class DigestAuthenticationHandler : DelegatingHandler
         }
     }
 
-    private async Task<HttpResponseMessage> SendCountedAsync(HttpRequestMessage request, CancellationToken ct)
+    // Not async: the caller awaits the inner handler's task itself (no extra state machine per request, issue #13).
+    private Task<HttpResponseMessage> SendCountedAsync(HttpRequestMessage request, CancellationToken ct)
     {
         Interlocked.Increment(ref _requestsSent);
-        return await base.SendAsync(request, ct);
+        return base.SendAsync(request, ct);
     }
 
     private static bool Rewind(HttpContent? content) => content switch
@@ -182,47 +189,152 @@ public sealed class DigestAuthenticationHandler : DelegatingHandler
             else
             {
                 header = BuildDigest(request, creds, _digest, _algorithm, ++_nc);
-                request.Options.Set(NonceUsed, _digest["nonce"]!);
+                if (request is IsapiRequestMessage ours) ours.NonceUsed = _digest.Nonce;
+                else request.Options.Set(NonceUsed, _digest.Nonce!);
             }
         }
         request.Headers.TryAddWithoutValidation("Authorization", header);
-        request.Options.Set(CredentialSent, true);
+        if (request is IsapiRequestMessage mine) mine.CredentialSent = true;
+        else request.Options.Set(CredentialSent, true);
         return true;
     }
 
+    private static bool IsAnonymous(HttpRequestMessage request) =>
+        request is IsapiRequestMessage ours ? ours.Anonymous : request.Options.TryGetValue(Anonymous, out var anonymous) && anonymous;
+
+    /// <summary>True when a credential went out with the request (its 401 then judged that credential, §1.5).</summary>
+    internal static bool WasCredentialSent(HttpRequestMessage? request) =>
+        request is IsapiRequestMessage ours ? ours.CredentialSent : request?.Options.TryGetValue(CredentialSent, out var sent) == true && sent;
+
+    /// <summary>
+    /// Builds the Digest <c>Authorization</c> value (RFC 7616 §3.4, §1.2). Allocation-lean (issue #13: it runs for every
+    /// request of every camera): the hash inputs are UTF-8 in one pooled buffer that is cleared afterwards (it held the
+    /// password), hashes and hex go to stack buffers, and the only string made is the header itself. HA1 is kept for the
+    /// credential object, realm and algorithm it was computed for, so the password is not copied into a cache key.
+    /// </summary>
     private string BuildDigest(HttpRequestMessage request, IsapiCredentials creds, AuthChallenge c, string algorithm, long nc)
     {
         var sha = algorithm.StartsWith("SHA-256", StringComparison.Ordinal);
-        var realm = c["realm"]!;
-        var nonce = c["nonce"]!;
+        var realm = c.Realm!;
+        var nonce = c.Nonce!;
         var uri = request.RequestUri!.PathAndQuery;
-        var cnonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
-        var ncText = nc.ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
+        var method = request.Method.Method;
 
-        var key = algorithm + "\0" + realm + "\0" + creds.UserName + "\0" + creds.Password;
-        string ha1;
-        if (_ha1Key == key && _ha1 is not null) ha1 = _ha1;
-        else { ha1 = H(sha, creds.UserName + ":" + realm + ":" + creds.Password); _ha1Key = key; _ha1 = ha1; }
-        if (algorithm.EndsWith("-sess", StringComparison.Ordinal)) ha1 = H(sha, ha1 + ":" + nonce + ":" + cnonce);
+        Span<byte> random = stackalloc byte[8];
+        RandomNumberGenerator.Fill(random);
+        Span<char> cnonce = stackalloc char[16];
+        Convert.TryToHexStringLower(random, cnonce, out _);
+        Span<char> ncText = stackalloc char[16];
+        nc.TryFormat(ncText, out var ncLength, "x8", System.Globalization.CultureInfo.InvariantCulture);
+        ncText = ncText[..ncLength];
 
-        var ha2 = H(sha, request.Method.Method + ":" + uri);
-        var qop = c.QopAuth;
-        var response = qop ? H(sha, $"{ha1}:{nonce}:{ncText}:{cnonce}:auth:{ha2}") : H(sha, $"{ha1}:{nonce}:{ha2}");
+        // Longest input: HA1 (64) ':' nonce ':' nc ':' cnonce ':auth:' HA2 (64), or user:realm:password, or method:uri.
+        var chars = Math.Max(creds.UserName.Length + realm.Length + creds.Password.Length, method.Length + uri.Length) + nonce.Length + 192;
+        var rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(chars));
+        Span<byte> ha2 = stackalloc byte[64];
+        Span<byte> sessionHa1 = stackalloc byte[64];
+        Span<char> response = stackalloc char[64];
+        int responseLength;
+        try
+        {
+            var input = rented.AsSpan();
+            if (!IsHa1Cached(creds, realm, algorithm))
+            {
+                var n = 0;
+                Put(input, ref n, creds.UserName); Put(input, ref n, ':'); Put(input, ref n, realm); Put(input, ref n, ':'); Put(input, ref n, creds.Password);
+                _ha1Length = HashHex(sha, input[..n], _ha1);
+                _ha1Credentials = creds;
+                _ha1Realm = realm;
+                _ha1Algorithm = algorithm;
+            }
+            scoped ReadOnlySpan<byte> ha1 = _ha1.AsSpan(0, _ha1Length);
+            if (algorithm.EndsWith("-sess", StringComparison.Ordinal))
+            {
+                var n = 0;
+                Put(input, ref n, ha1); Put(input, ref n, ':'); Put(input, ref n, nonce); Put(input, ref n, ':'); Put(input, ref n, cnonce);
+                ha1 = sessionHa1[..HashHex(sha, input[..n], sessionHa1)];
+            }
 
-        var sb = new StringBuilder(256);
-        sb.Append("Digest username=\"").Append(Quote(creds.UserName)).Append("\", realm=\"").Append(Quote(realm))
-          .Append("\", nonce=\"").Append(Quote(nonce)).Append("\", uri=\"").Append(uri).Append("\", algorithm=").Append(algorithm)
-          .Append(", response=\"").Append(response).Append('"');
-        if (c["opaque"] is { } opaque) sb.Append(", opaque=\"").Append(Quote(opaque)).Append('"');
-        if (qop) sb.Append(", qop=auth, nc=").Append(ncText).Append(", cnonce=\"").Append(cnonce).Append('"');
-        return sb.ToString();
+            var m = 0;
+            Put(input, ref m, method); Put(input, ref m, ':'); Put(input, ref m, uri);
+            var ha2Length = HashHex(sha, input[..m], ha2);
+
+            var r = 0;
+            Put(input, ref r, ha1); Put(input, ref r, ':'); Put(input, ref r, nonce); Put(input, ref r, ':');
+            if (c.QopAuth)
+            {
+                Put(input, ref r, ncText); Put(input, ref r, ':'); Put(input, ref r, cnonce); Put(input, ref r, ":auth:");
+            }
+            Put(input, ref r, ha2[..ha2Length]);
+            Span<byte> hash = stackalloc byte[32];
+            var hashLength = sha ? SHA256.HashData(input[..r], hash) : MD5.HashData(input[..r], hash);
+            Convert.TryToHexStringLower(hash[..hashLength], response, out responseLength);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(rented); // it held the password (HA1 input)
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        var header = new DefaultInterpolatedStringHandler(0, 0, System.Globalization.CultureInfo.InvariantCulture, stackalloc char[512]);
+        header.AppendLiteral("Digest username=\"");
+        header.AppendFormatted(Quote(creds.UserName));
+        header.AppendLiteral("\", realm=\"");
+        header.AppendFormatted(Quote(realm));
+        header.AppendLiteral("\", nonce=\"");
+        header.AppendFormatted(Quote(nonce));
+        header.AppendLiteral("\", uri=\"");
+        header.AppendFormatted(uri);
+        header.AppendLiteral("\", algorithm=");
+        header.AppendFormatted(algorithm);
+        header.AppendLiteral(", response=\"");
+        header.AppendFormatted((ReadOnlySpan<char>)response[..responseLength]);
+        header.AppendLiteral("\"");
+        if (c.Opaque is { } opaque)
+        {
+            header.AppendLiteral(", opaque=\"");
+            header.AppendFormatted(Quote(opaque));
+            header.AppendLiteral("\"");
+        }
+        if (c.QopAuth)
+        {
+            header.AppendLiteral(", qop=auth, nc=");
+            header.AppendFormatted((ReadOnlySpan<char>)ncText);
+            header.AppendLiteral(", cnonce=\"");
+            header.AppendFormatted((ReadOnlySpan<char>)cnonce);
+            header.AppendLiteral("\"");
+        }
+        return header.ToStringAndClear();
     }
+
+    /// <summary>
+    /// The cached HA1 fits: the same credential (the same immutable object, or one with equal parts — compared in place, no
+    /// string is built from the password), realm and algorithm. A credential change between requests misses and recomputes.
+    /// </summary>
+    private bool IsHa1Cached(IsapiCredentials creds, string realm, string algorithm) =>
+        _ha1Credentials is { } cached && _ha1Length > 0 &&
+        (ReferenceEquals(cached, creds) || (string.Equals(cached.UserName, creds.UserName, StringComparison.Ordinal) && string.Equals(cached.Password, creds.Password, StringComparison.Ordinal))) &&
+        string.Equals(_ha1Realm, realm, StringComparison.Ordinal) && string.Equals(_ha1Algorithm, algorithm, StringComparison.Ordinal);
+
+    /// <summary>Hashes <paramref name="input"/> and writes the lower-case hex digest as UTF-8 (what the next hash input needs).</summary>
+    private static int HashHex(bool sha256, ReadOnlySpan<byte> input, Span<byte> hexUtf8)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        var length = sha256 ? SHA256.HashData(input, hash) : MD5.HashData(input, hash);
+        Convert.TryToHexStringLower(hash[..length], hexUtf8, out var written);
+        return written;
+    }
+
+    private static void Put(Span<byte> destination, ref int position, ReadOnlySpan<char> text) =>
+        position += Encoding.UTF8.GetBytes(text, destination[position..]);
+
+    private static void Put(Span<byte> destination, ref int position, ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(destination[position..]);
+        position += bytes.Length;
+    }
+
+    private static void Put(Span<byte> destination, ref int position, char ascii) => destination[position++] = (byte)ascii;
 
     private static string Quote(string s) => s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
-
-    private static string H(bool sha256, string text)
-    {
-        var bytes = Encoding.UTF8.GetBytes(text);
-        return sha256 ? Convert.ToHexStringLower(SHA256.HashData(bytes)) : Convert.ToHexStringLower(MD5.HashData(bytes));
-    }
 }

@@ -19,8 +19,25 @@ internal sealed record AuthChallenge(string Scheme, IReadOnlyDictionary<string, 
         _ => null,
     };
 
-    /// <summary>qop=auth is used when offered; auth-int is not needed by ISAPI devices.</summary>
-    public bool QopAuth => this["qop"] is { } q && q.Split(',', StringSplitOptions.TrimEntries).Any(x => x.Equals("auth", StringComparison.OrdinalIgnoreCase));
+    /// <summary>qop=auth is used when offered; auth-int is not needed by ISAPI devices. Read once per challenge, not per
+    /// request (a warm client signs every request with the same challenge, issue #13).</summary>
+    public bool QopAuth { get; } = Parameters.TryGetValue("qop", out var q) && OffersAuth(q);
+
+    /// <summary>The <c>realm</c>, <c>nonce</c> and <c>opaque</c> parameters, looked up once per challenge.</summary>
+    public string? Realm { get; } = Parameters.GetValueOrDefault("realm");
+
+    /// <inheritdoc cref="Realm"/>
+    public string? Nonce { get; } = Parameters.GetValueOrDefault("nonce");
+
+    /// <inheritdoc cref="Realm"/>
+    public string? Opaque { get; } = Parameters.GetValueOrDefault("opaque");
+
+    private static bool OffersAuth(string qop)
+    {
+        foreach (var range in qop.AsSpan().Split(','))
+            if (qop.AsSpan()[range].Trim().Equals("auth", StringComparison.OrdinalIgnoreCase)) return true;
+        return false;
+    }
 
     /// <summary>
     /// Parses all challenges of one or more header values. Hand-written because some firmware sends two schemes in one

@@ -13,6 +13,21 @@ public readonly partial record struct FirmwareVersion(int Major, int Minor, int 
     public static FirmwareVersion? Parse(string? version, string? build = null)
     {
         if (string.IsNullOrWhiteSpace(version)) return null;
+        // Every deviceInfo read parses the same few strings of a fleet's firmware: remember them (issue #13: the three regex
+        // matches were ~1 KB per health check). Bounded in entries and in key length, so a hostile device cannot grow it.
+        var cacheable = version.Length + (build?.Length ?? 0) <= MaxCachedLength;
+        if (cacheable && Cache.TryGetValue((version, build), out var cached)) return cached;
+        var parsed = ParseCore(version, build);
+        if (cacheable && Cache.Count < MaxCachedEntries) Cache.TryAdd((version, build), parsed);
+        return parsed;
+    }
+
+    private const int MaxCachedLength = 96;
+    private const int MaxCachedEntries = 512;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Version, string? Build), FirmwareVersion?> Cache = new();
+
+    private static FirmwareVersion? ParseCore(string version, string? build)
+    {
         var m = VersionPattern().Match(version);
         if (!m.Success) return null;
         static int Num(Group g) => g.Success && int.TryParse(g.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
