@@ -107,8 +107,11 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
                 await Shot(page, name);
             }
 
-            // The switch's ports render once the page's data has loaded: wait for the fourth row, then count them all.
+            // The switch's ports render once the page's data has loaded: wait for the interactive render (the prerendered rows are
+            // replaced by a loading bar while the circuit loads them again: counted then, they were 0 once in CI) — its "Poll now"
+            // is enabled only then — and for the fourth row, then count them all.
             Assert.True(await page.GotoAsync("/poe") is { Ok: true });
+            await page.Locator("[data-testid=poll-switch]:enabled").First.WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
             await page.Locator("[data-testid=port-row]").Nth(3).WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
             Assert.Equal(4, await page.Locator("[data-testid=port-row]").CountAsync());
 
