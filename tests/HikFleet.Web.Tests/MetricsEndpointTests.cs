@@ -183,17 +183,43 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         var watch = Stopwatch.StartNew();
         var samples = await ScrapeAsync(scraper);
         var first = watch.Elapsed;
-        var ours = samples.Where(x => x.Name == "hikfleet_fleet_cameras" && x.Labels["tenant_id"] == tenantId.ToString()).ToList();
-        Assert.Equal(sites * perSite, ours.Sum(x => x.Value));
-        Assert.Equal(sites, ours.Select(x => x.Labels["site_id"]).Distinct().Count());
+        // Every series of the tenant, complete. Checked with ScrapeUntilAsync like the other gauge checks: in CI one collection
+        // once had none of the tenant's series (the first scrape had all 1,000 cameras, the next 0). Suspected: several hosts share
+        // this test process, each with a meter of the same name, and another test class's host stopping meanwhile voids one
+        // collection of the same-named instruments here (one host per process in production) — not proven.
+        void Complete(List<Sample> scraped)
+        {
+            var ours = scraped.Where(x => x.Name == "hikfleet_fleet_cameras" && x.Labels["tenant_id"] == tenantId.ToString()).ToList();
+            Assert.Equal(sites * perSite, ours.Sum(x => x.Value));
+            Assert.Equal(sites, ours.Select(x => x.Labels["site_id"]).Distinct().Count());
+        }
+
+        var fleetSeries = 0;
+        try
+        {
+            Complete(samples);
+        }
+        catch (Xunit.Sdk.XunitException)
+        {
+            samples = await ScrapeUntilAsync(scraper, x => { Complete(x); return Task.CompletedTask; });
+        }
+
+        fleetSeries = samples.Count(x => x.Name == "hikfleet_fleet_cameras" && x.Labels["tenant_id"] == tenantId.ToString());
         // A second scrape past the exporter's cache: the query runs again (this class refreshes on every scrape), the code is warm.
         await Task.Delay(1100, Ct);
         watch.Restart();
         samples = await ScrapeAsync(scraper);
         var second = watch.Elapsed;
-        Assert.Equal(sites * perSite, samples.Where(x => x.Name == "hikfleet_fleet_cameras" && x.Labels["tenant_id"] == tenantId.ToString()).Sum(x => x.Value));
+        try
+        {
+            Complete(samples);
+        }
+        catch (Xunit.Sdk.XunitException)
+        {
+            await ScrapeUntilAsync(scraper, x => { Complete(x); return Task.CompletedTask; });
+        }
         TestContext.Current.TestOutputHelper?.WriteLine(
-            $"scrape with {sites * perSite} cameras in {sites} sites ({ours.Count} fleet series): first {first.TotalMilliseconds:F0} ms, warm {second.TotalMilliseconds:F0} ms");
+            $"scrape with {sites * perSite} cameras in {sites} sites ({fleetSeries} fleet series): first {first.TotalMilliseconds:F0} ms, warm {second.TotalMilliseconds:F0} ms");
     }
 
     private async Task<Guid[]> SeedAsync()
