@@ -31,8 +31,9 @@ public sealed class PoeApiTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _factory = new FleetWebFactory();
-        // Short enough that a switch that never answers fails fast, long enough for a real snmpd on two busy cores.
-        _factory.Settings["Fleet:Poe:SnmpTimeout"] = "00:00:01";
+        // Short enough that a switch that never answers fails fast, long enough for a real snmpd on two busy cores (1 s was not:
+        // in a loaded CI run the real agent's first answer — snmpd starting its pass_persist script — came later once).
+        _factory.Settings["Fleet:Poe:SnmpTimeout"] = "00:00:03";
         _factory.Settings["Fleet:Poe:SnmpRetries"] = "0";
         await _factory.InitializeAsync();
         _factory.EnsureStarted();
