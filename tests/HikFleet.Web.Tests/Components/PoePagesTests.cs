@@ -213,7 +213,9 @@ public sealed class PoePagesTests(MigratedDatabase database) : InventoryPageCont
         var dialogs = Render<MudDialogProvider>();
         var page = RenderCameraPage(world.Frozen.Id);
 
-        // Found automatically, not confirmed: the power-cycle is offered first but disabled, and says why.
+        // Found automatically, not confirmed: the power-cycle is offered first but disabled, and says why. (The section's port
+        // details load after the page; waited for: found missing once in a loaded CI run.)
+        page.WaitForElement("[data-testid=camera-poe] [data-testid=poe-switch]");
         var section = page.Find("[data-testid=camera-poe]");
         Assert.Equal("False", section.GetAttribute("data-confirmed"));
         Assert.Contains("Access 1", page.Find("[data-testid=poe-switch]").TextContent);
