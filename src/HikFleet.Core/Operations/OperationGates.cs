@@ -26,6 +26,13 @@ public static class OperationGates
         if (op.BatchId is not { } batch) return null;
 
         var parameters = OperationParameters.FromJson(op.Parameters);
+        // Admitted (StartedAt set, under the site lock) and not over: it counts, even before its first step saved its state. Read
+        // BEFORE the failure check: each statement sees what was committed when it began, and a camera of the run failing between
+        // two statements must be seen as failed or as still running, never as neither (read the other way round, a failure
+        // committed in between let the next camera in while the run should halt). The finishing runner does not take the site lock.
+        var running = await db.Operations.Where(OperationStates.Runnable)
+            .CountAsync(o => o.BatchId == batch && o.SiteId == op.SiteId && o.Id != op.Id && o.StartedAt != null, ct);
+
         // A failed backup says nothing about the next camera (scheduled backups go on); a failed reboot may mean the site is in trouble.
         var failed = op.Kind == OperationKind.Backup ? null : await db.Operations.AsNoTracking()
             .Where(o => o.BatchId == batch && o.State == OperationState.Failed)
@@ -43,9 +50,7 @@ public static class OperationGates
             var offline = await db.Cameras.CountAsync(c => c.SiteId == op.SiteId && c.Lifecycle == CameraLifecycle.Managed
                                                            && c.Health == HealthState.Offline, ct);
             // Cameras of the run being rebooted right now are expected to be down; anything beyond them is the site getting worse.
-            var inFlight = await db.Operations.Where(OperationStates.Runnable)
-                .CountAsync(o => o.BatchId == batch && o.SiteId == op.SiteId && o.StartedAt != null, ct);
-            if (offline - inFlight > baseline + Math.Max(2, baseline / 10))
+            if (offline - running > baseline + Math.Max(2, baseline / 10))
             {
                 return new GateVerdict(TimeSpan.Zero,
                     $"Halted: the site's health dropped during the bulk run ({offline} cameras offline, {baseline} when it began).", Halt: true);
@@ -60,9 +65,6 @@ public static class OperationGates
             return new GateVerdict(options.PollInterval, $"Queued: {earlier} camera(s) of this bulk run go first.");
         }
 
-        // Admitted (StartedAt set, under the site lock) and not over: it counts, even before its first step saved its state.
-        var running = await db.Operations.Where(OperationStates.Runnable)
-            .CountAsync(o => o.BatchId == batch && o.SiteId == op.SiteId && o.Id != op.Id && o.StartedAt != null, ct);
         if (running >= Math.Max(1, site.BulkConcurrency))
         {
             return new GateVerdict(options.PollInterval, $"Queued: {running} camera(s) of this site are being worked on (at most {site.BulkConcurrency} at once).");

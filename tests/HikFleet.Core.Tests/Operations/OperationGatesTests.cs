@@ -1,0 +1,110 @@
+using System.Data.Common;
+using HikFleet.Core.Data;
+using HikFleet.Core.Data.Entities;
+using HikFleet.Core.Operations;
+using HikFleet.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace HikFleet.Core.Tests.Operations;
+
+/// <summary>
+/// The bulk-run gate against a camera of the run failing while the gate reads (the runner that finishes an operation does not take
+/// the site lock the gate holds): whatever statement the failure lands after, the next camera is halted or queued, never admitted.
+/// </summary>
+public sealed class OperationGatesTests(MigratedDatabase database) : IClassFixture<MigratedDatabase>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task ACameraFailingWhileTheGateReads_NeverLetsTheNextOneIn()
+    {
+        Site site;
+        Guid running, next;
+        await using (var db = database.CreateContext())
+        {
+            site = await TestFleet.CreateSiteAsync(db);
+            site.BulkConcurrency = 1;
+            var a = TestFleet.NewCamera(site.Id);
+            var b = TestFleet.NewCamera(site.Id);
+            db.Cameras.AddRange(a, b);
+            var batch = Guid.NewGuid();
+            var now = DateTimeOffset.UtcNow;
+            Operation Op(Camera camera, OperationState state, DateTimeOffset created, DateTimeOffset? started) => new()
+            {
+                Kind = OperationKind.Reboot, TenantId = site.TenantId, SiteId = site.Id, CameraId = camera.Id, BatchId = batch, State = state,
+                CreatedAt = created, StartedAt = started, Reason = "Monthly maintenance reboot", RequestedById = "test", RequestedByName = "test",
+            };
+            var first = Op(a, OperationState.Waiting, now.AddSeconds(-10), now.AddSeconds(-9));
+            var second = Op(b, OperationState.Queued, now.AddSeconds(-5), null);
+            db.Operations.AddRange(first, second);
+            await db.SaveChangesAsync(Ct);
+            (running, next) = (first.Id, second.Id);
+        }
+
+        var verdicts = new List<string>();
+        // Statement k of the gate is followed by the first camera's failure, committed on another connection; k = 0: before any.
+        for (var k = 0; k <= 8; k++)
+        {
+            await SetStateAsync(running, OperationState.Waiting);
+            var failAfter = new FailAfterStatement(k, () => SetStateAsync(running, OperationState.Failed));
+            var options = new DbContextOptionsBuilder<FleetDbContext>();
+            FleetDatabase.Configure(options, database.ConnectionString);
+            options.AddInterceptors(failAfter);
+            await using var db = new FleetDbContext(options.Options);
+            if (k == 0) await SetStateAsync(running, OperationState.Failed);
+            var op = await db.Operations.AsNoTracking().SingleAsync(o => o.Id == next, Ct);
+            failAfter.Arm();
+            var verdict = await OperationGates.BeforeStartAsync(db, op, site, DateTimeOffset.UtcNow, new OperationOptions(), Ct);
+            verdicts.Add($"k={k} statements={failAfter.Seen} failed={failAfter.Fired || k == 0}: {verdict?.Detail ?? "ADMITTED"}");
+            Assert.True(verdict is not null, string.Join("\n", verdicts));
+            // Once the failure was committed before the gate's last statement, the run halts.
+            if (k == 0) Assert.True(verdict.Halt, string.Join("\n", verdicts));
+            if (!failAfter.Fired && k > 0) break; // past the gate's last statement: every interleaving was tried
+        }
+
+        Assert.Contains(verdicts, v => v.Contains("Halted"));
+        Assert.Contains(verdicts, v => v.Contains("Queued"));
+    }
+
+    private async Task SetStateAsync(Guid id, OperationState state)
+    {
+        await using var db = database.CreateContext();
+        await db.Operations.Where(o => o.Id == id).ExecuteUpdateAsync(s => s.SetProperty(o => o.State, state), Ct);
+    }
+
+    /// <summary>After the k-th command of the context (1-based, once armed) has run, runs <c>fail</c> before the next one starts.</summary>
+    private sealed class FailAfterStatement(int k, Func<Task> fail) : DbCommandInterceptor
+    {
+        private bool _armed;
+        public int Seen { get; private set; }
+        public bool Fired { get; private set; }
+
+        public void Arm() => _armed = true;
+
+        public override async ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData, DbDataReader result,
+            CancellationToken cancellationToken = default)
+        {
+            await AfterAsync();
+            return result;
+        }
+
+        public override async ValueTask<object?> ScalarExecutedAsync(DbCommand command, CommandExecutedEventData eventData, object? result,
+            CancellationToken cancellationToken = default)
+        {
+            await AfterAsync();
+            return result;
+        }
+
+        private async Task AfterAsync()
+        {
+            if (!_armed) return;
+            Seen++;
+            if (Seen == k && !Fired)
+            {
+                Fired = true;
+                await fail();
+            }
+        }
+    }
+}
