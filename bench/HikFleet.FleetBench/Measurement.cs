@@ -94,7 +94,8 @@ public sealed class RequestCounter : IDisposable
 public sealed record PhaseFigures(
     string Name, int Items, double WallSeconds, double CpuSeconds, long DbRoundTrips, long HttpRequests, long IsapiCalls,
     double PeakWorkingSetMb, double PeakGcHeapMb, double AllocatedMb, double SimulatorCpuSeconds,
-    int Gen0Collections = 0, int Gen1Collections = 0, int Gen2Collections = 0, double GcPauseSeconds = 0, double JitSeconds = 0, long JitMethods = 0)
+    int Gen0Collections = 0, int Gen1Collections = 0, int Gen2Collections = 0, double GcPauseSeconds = 0, double JitSeconds = 0, long JitMethods = 0,
+    double PostgresCpuSeconds = 0)
 {
     public double ItemsPerSecond => WallSeconds > 0 ? Items / WallSeconds : 0;
     public double CpuSecondsPer1000 => Items > 0 ? CpuSeconds * 1000 / Items : 0;
@@ -121,7 +122,7 @@ public sealed class PhaseMeter : IAsyncDisposable
     private long _peakWorkingSet, _peakHeap;
 
     private readonly Func<double>? _simulatorCpu;
-    private readonly double _simCpu0;
+    private readonly double _simCpu0, _pgCpu0;
 
     /// <param name="simulatorCpu">CPU seconds of the simulator processes so far (read from /proc), for context.</param>
     public PhaseMeter(string name, RoundTripCounter db, RequestCounter requests, Func<double>? simulatorCpu = null)
@@ -129,6 +130,7 @@ public sealed class PhaseMeter : IAsyncDisposable
         _name = name;
         _simulatorCpu = simulatorCpu;
         _simCpu0 = simulatorCpu?.Invoke() ?? 0;
+        _pgCpu0 = ProcessCpu.PostgresSeconds();
         _db = db;
         _requests = requests;
         _cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
@@ -172,6 +174,7 @@ public sealed class PhaseMeter : IAsyncDisposable
         var isapi = _requests.IsapiCalls - _isapi0;
         var allocated = GC.GetTotalAllocatedBytes() - _alloc0;
         var simulator = (_simulatorCpu?.Invoke() ?? 0) - _simCpu0;
+        var postgres = ProcessCpu.PostgresSeconds() - _pgCpu0;
         // A GC counted at a level also counts at the levels below it: report each level's own collections.
         var gen2 = GC.CollectionCount(2) - _collections0[2];
         var gen1 = GC.CollectionCount(1) - _collections0[1] - gen2;
@@ -183,7 +186,7 @@ public sealed class PhaseMeter : IAsyncDisposable
         await _stop.CancelAsync();
         await _sampler;
         return new PhaseFigures(_name, items, wall.TotalSeconds, cpu.TotalSeconds, db, http, isapi, _peakWorkingSet / 1048576.0,
-            _peakHeap / 1048576.0, allocated / 1048576.0, simulator, gen0, gen1, gen2, pause.TotalSeconds, jit.TotalSeconds, jitMethods);
+            _peakHeap / 1048576.0, allocated / 1048576.0, simulator, gen0, gen1, gen2, pause.TotalSeconds, jit.TotalSeconds, jitMethods, postgres);
     }
 
     public async ValueTask DisposeAsync()
@@ -205,22 +208,52 @@ public sealed record LatencyFigures(string Name, int Samples, double P50Ms, doub
     }
 }
 
-/// <summary>CPU seconds a process used so far (/proc/PID/stat utime + stime), 0 when it cannot be read.</summary>
+/// <summary>CPU seconds of processes so far, from /proc/PID/stat; 0 for what cannot be read.</summary>
 public static class ProcessCpu
 {
-    public static double Seconds(int pid)
+    /// <summary>utime + stime of one process.</summary>
+    public static double Seconds(int pid) => Read(pid) is { } stat ? stat.Own : 0;
+
+    /// <summary>
+    /// Every local PostgreSQL process (command name <c>postgres</c>): their own time, plus the time of the children each postmaster
+    /// has reaped (backends that ended). 0 when PostgreSQL runs on another machine or in another PID namespace.
+    /// </summary>
+    public static double PostgresSeconds()
+    {
+        try
+        {
+            var processes = new List<(int Pid, int Parent, double Own, double Reaped)>();
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+                if (Read(pid) is { Command: "postgres" } stat) processes.Add((pid, stat.Parent, stat.Own, stat.Reaped));
+            }
+
+            var pids = processes.Select(p => p.Pid).ToHashSet();
+            return processes.Sum(p => p.Own + (pids.Contains(p.Parent) ? 0 : p.Reaped));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+
+    private static (string Command, int Parent, double Own, double Reaped)? Read(int pid)
     {
         try
         {
             var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var open = stat.IndexOf('(');
+            var close = stat.LastIndexOf(')');
             // Fields after the command name (which may hold spaces) start after the last ')'.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) +
-                    long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / 100.0;
+            var fields = stat[(close + 2)..].Split(' ');
+            double Field(int i) => long.Parse(fields[i], System.Globalization.CultureInfo.InvariantCulture) / 100.0;
+            return (stat[(open + 1)..close], int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture),
+                Field(11) + Field(12), Field(13) + Field(14));
         }
-        catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException or UnauthorizedAccessException)
         {
-            return 0;
+            return null;
         }
     }
 }

@@ -21,7 +21,7 @@ internal static class BulkCopy
         var entity = db.Model.FindEntityType(type) ?? throw new InvalidOperationException($"{type.Name} is not mapped.");
         var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
         var columns = entity.GetProperties()
-            .Where(p => p.ValueGenerated == Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.Never && p.PropertyInfo is not null)
+            .Where(p => p.PropertyInfo is not null && !StoreGenerated(p))
             .Select(p => (Property: p, Column: p.GetColumnName(table)!, Converter: p.GetTypeMapping().Converter))
             .ToList();
         var name = entity.GetSchema() is { } schema ? $"\"{schema}\".\"{table.Name}\"" : $"\"{table.Name}\"";
@@ -56,4 +56,14 @@ internal static class BulkCopy
 
         await importer.CompleteAsync(ct);
     }
+
+    /// <summary>
+    /// Columns the database fills: identity keys, defaults and computed columns, the row version (xmin). A Guid key is generated on
+    /// the client (by the entity or EF) and written like any other column.
+    /// </summary>
+    private static bool StoreGenerated(IProperty p) =>
+        p.ValueGenerated != Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.Never
+        && !(p.ValueGenerated == Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.OnAdd && p.ClrType == typeof(Guid)
+             && p.GetValueGenerationStrategy() == Npgsql.EntityFrameworkCore.PostgreSQL.Metadata.NpgsqlValueGenerationStrategy.None
+             && p.GetDefaultValueSql() is null && p.GetComputedColumnSql() is null);
 }

@@ -33,6 +33,10 @@ public sealed class FleetDatabaseMigrator(IDbContextFactory<FleetDbContext> cont
             {
                 await GrantApplicationRightsAsync(db, cancellationToken);
             }
+
+            // A migration may change the database's settings (ALTER DATABASE … SET), which only sessions opened afterwards see:
+            // connections pooled before it (this process's) are not reused.
+            if (pending.Count > 0) Npgsql.NpgsqlConnection.ClearAllPools();
         }
 
         await WarnIfApplicationOwnsTheAuditTrailAsync(cancellationToken);

@@ -334,13 +334,18 @@ public sealed class HealthCheckService
         var restarts = await db.CameraEvents.Where(e => ids.Contains(e.CameraId) && e.Kind == CameraEventKinds.Restarted && e.At > since)
             .GroupBy(e => e.CameraId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
         var history = Math.Max(_options.ConfirmChecks, _options.ConfirmHealthyChecks) - 1;
-        var recent = history <= 0 ? [] : await db.Cameras.Where(c => ids.Contains(c.Id))
-            .Select(c => new
-            {
-                c.Id,
-                Codes = db.HealthSamples.Where(s => s.CameraId == c.Id).OrderByDescending(s => s.At).Take(history).Select(s => s.FindingCodes).ToList(),
-            })
-            .ToDictionaryAsync(x => x.Id, x => x.Codes, ct);
+        // Each camera's last samples through its (camera_id, at) index: a lateral join with a LIMIT per camera. Written in LINQ (a
+        // collection projection or SelectMany with Take), EF numbers the rows of the WHOLE samples table (ROW_NUMBER() OVER
+        // (PARTITION BY camera_id)) and sorts it, for every batch — a table that grows by a row per camera and minute (issue #13:
+        // most of PostgreSQL's CPU in a sweep, and a sort on disk once the table is large).
+        var recent = history <= 0 ? [] : (await db.Database.SqlQuery<RecentSample>($"""
+                SELECT s.camera_id, s.at, s.finding_codes
+                FROM unnest({ids}) AS c(id)
+                CROSS JOIN LATERAL (SELECT h.camera_id, h.at, h.finding_codes FROM health_samples AS h
+                                    WHERE h.camera_id = c.id ORDER BY h.at DESC LIMIT {history}) AS s
+                """).ToListAsync(ct))
+            .GroupBy(s => s.CameraId)
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(s => s.At).Select(s => s.FindingCodes).ToList());
 
         var written = new List<HealthState>();
         foreach (var obs in batch)
@@ -377,6 +382,14 @@ public sealed class HealthCheckService
         }, ct);
         db.ChangeTracker.AcceptAllChanges();
         return written;
+    }
+
+    /// <summary>One of a camera's last samples (the lateral query of <see cref="TryWriteBatchAsync"/>).</summary>
+    private sealed class RecentSample
+    {
+        public Guid CameraId { get; init; }
+        public DateTimeOffset At { get; init; }
+        public List<string> FindingCodes { get; init; } = [];
     }
 
     private static readonly Type[] BulkUpdated = [typeof(Camera), typeof(CameraSnapshot), typeof(CameraFinding)];

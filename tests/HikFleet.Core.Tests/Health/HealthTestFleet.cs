@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using HikFleet.Core.Audit;
+using HikFleet.Core.Data;
 using HikFleet.Core.Data.Entities;
 using HikFleet.Core.Devices;
 using HikFleet.Core.Health;
@@ -9,6 +10,7 @@ using HikFleet.Isapi;
 using HikFleet.Isapi.Security;
 using HikFleet.Simulator;
 using HikFleet.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -59,7 +61,7 @@ public sealed class HealthTestFleet : IAsyncLifetime
         NewService(options, out _, time, logs, feed);
 
     public HealthCheckService NewService(HealthOptions options, out DeviceClientCache clients, TimeProvider? time = null, ILoggerFactory? logs = null,
-        FleetChangeFeed? feed = null)
+        FleetChangeFeed? feed = null, IDbContextFactory<FleetDbContext>? contexts = null)
     {
         time ??= TimeProvider.System;
         logs ??= LoggerFactory.Create(_ => { });
@@ -67,7 +69,7 @@ public sealed class HealthTestFleet : IAsyncLifetime
         var access = new DeviceAccess(factory, Options.Create(new DeviceAccessOptions()), time);
         var vault = new CredentialVault(Keys, Database.ContextFactory, new AuditLog(Database.ContextFactory, time), time);
         clients = new DeviceClientCache(access, time);
-        return new HealthCheckService(Database.ContextFactory, vault, access, clients, feed ?? new FleetChangeFeed(),
+        return new HealthCheckService(contexts ?? Database.ContextFactory, vault, access, clients, feed ?? new FleetChangeFeed(),
             Options.Create(options), time, logs.CreateLogger<HealthCheckService>());
     }
 
