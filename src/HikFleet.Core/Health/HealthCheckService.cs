@@ -186,11 +186,15 @@ public sealed class HealthCheckService
                 .GroupBy(o => o.CameraId).Select(g => new { g.Key, At = g.Max(o => o.FinishedAt) }).ToDictionaryAsync(g => g.Key, g => g.At, ct);
             var cameraIds = cameras.Select(c => c.Id).ToList();
             var pictures = await db.CameraSnapshots.AsNoTracking().Where(s => cameraIds.Contains(s.CameraId))
-                .Select(s => new { s.CameraId, s.TakenAt, s.MeanLuma }).ToDictionaryAsync(s => s.CameraId, s => (s.TakenAt, s.MeanLuma), ct);
+                .Select(s => new { s.CameraId, s.TakenAt, s.MeanLuma, s.DecodedBytes })
+                .ToDictionaryAsync(s => s.CameraId, s => (s.TakenAt, s.MeanLuma, s.DecodedBytes), ct);
             plans = cameras.ToDictionary(c => c.Id, c => new ProbePlan(
                 ReadSettings: HardeningDue(c, now, onlyCamera is not null, profileChangedAt, operations.GetValueOrDefault(c.Id)),
-                DecodeSnapshot: SnapshotDecodeDue(c.Id, pictures.TryGetValue(c.Id, out var picture) ? picture : null, now, onlyCamera is not null),
-                ReadStreams: !_streamKbps.ContainsKey(c.Id)));
+                DecodeSnapshot: SnapshotDecodeDue(c.Id, pictures.TryGetValue(c.Id, out var picture) ? (picture.TakenAt, picture.MeanLuma) : null, now,
+                    onlyCamera is not null),
+                ReadStreams: !_streamKbps.ContainsKey(c.Id),
+                DecodeBelowBytes: picture.DecodedBytes is { } decoded && _options.SnapshotShrinkRatio > 0
+                    ? (int)Math.Ceiling(decoded * _options.SnapshotShrinkRatio) : null));
         }
 
         var states = new Dictionary<HealthState, int>();
@@ -516,6 +520,7 @@ public sealed class HealthCheckService
         if (!measured.Decoded) return;
         snapshot.TakenAt = now;
         snapshot.MeanLuma = measured.MeanLuma;
+        snapshot.DecodedBytes = obs.Snapshot?.Length;
         snapshot.Jpeg = obs.Snapshot is { } jpeg && jpeg.Length <= _options.MaxThumbnailBytes ? jpeg : null;
         // The row was read without its thumbnail (TryWriteBatchAsync): always write it, a null one included.
         var entry = db.Entry(snapshot);

@@ -39,9 +39,16 @@ public sealed class HealthOptions
     /// How often a camera's picture is decoded for its brightness (<c>black-image</c>) and kept as its thumbnail. Every check still
     /// fetches and hashes the picture (<c>frozen-image</c>, <c>no-snapshot</c> stay per check); decoding a JPEG was 15–20 % of a sweep's
     /// CPU at 10,000 cameras (issue #13). A picture that was black or could not be decoded is decoded at every check until it is
-    /// not, and "check now" always decodes. Zero = every check.
+    /// not, "check now" always decodes, and so does a check whose picture shrank (<see cref="SnapshotShrinkRatio"/>). Zero = every
+    /// check.
     /// </summary>
-    public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromMinutes(15);
+    /// <summary>
+    /// A picture smaller than this share of the last decoded one is decoded at once, between the <see cref="SnapshotInterval"/>
+    /// reads: a covered lens, a dead sensor or a lost image makes a JPEG several times smaller (nearly uniform blocks), so
+    /// <c>black-image</c> is seen at the next check rather than at the next slot. 0 turns it off.
+    /// </summary>
+    public double SnapshotShrinkRatio { get; set; } = 0.5;
     /// <summary>Snapshots up to this size are kept as the camera's thumbnail.</summary>
     public int MaxThumbnailBytes { get; set; } = 256 * 1024;
     /// <summary>Largest image dimension decoded for the luma check (hostile headers claim huge sizes).</summary>

@@ -71,7 +71,9 @@ internal sealed class HardeningObservation
 /// <param name="DecodeSnapshot">Decode the picture for its brightness and keep it as the thumbnail (every
 /// <see cref="HealthOptions.SnapshotInterval"/>); otherwise only its hash is taken (frozen picture, every check).</param>
 /// <param name="ReadStreams">Read the stream configuration even when the settings are not due (this process has not seen it yet).</param>
-internal readonly record struct ProbePlan(bool ReadSettings, bool DecodeSnapshot, bool ReadStreams);
+/// <param name="DecodeBelowBytes">Decode a picture smaller than this even when the decode is not due (it shrank: see
+/// <see cref="HealthOptions.SnapshotShrinkRatio"/>).</param>
+internal readonly record struct ProbePlan(bool ReadSettings, bool DecodeSnapshot, bool ReadStreams, int? DecodeBelowBytes = null);
 
 /// <summary>
 /// Reads a camera for one health check. Lockout rules (DESIGN.md "Safety with devices", §1.5): the persisted guard
@@ -161,7 +163,7 @@ internal sealed class HealthProbe(DeviceAccess access, DeviceClientCache clients
             if (plan.ReadSettings) await ReadHardeningAsync(client, obs, ct);
             // The picture last, closing the connection: the next check is a minute away and the device drops an idle connection
             // after 10 s anyway (§5 item 14); at 10,000 cameras the idle connections' buffers were ~100 MB of the app's memory.
-            await SnapshotAsync(client, obs, plan.DecodeSnapshot, ct);
+            await SnapshotAsync(client, obs, plan, ct);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && obs.LatencyMs is null)
         {
@@ -290,12 +292,12 @@ internal sealed class HealthProbe(DeviceAccess access, DeviceClientCache clients
         obs.LatencyFromFailedAnswer = false;
     }
 
-    private async Task SnapshotAsync(IsapiClient client, HealthObservation obs, bool decode, CancellationToken ct)
+    private async Task SnapshotAsync(IsapiClient client, HealthObservation obs, ProbePlan plan, CancellationToken ct)
     {
         try
         {
             var snapshot = await client.GetSnapshotAsync(101, closeConnection: true, ct);
-            if (!decode)
+            if (!plan.DecodeSnapshot && !(snapshot.Data.Length < plan.DecodeBelowBytes))
             {
                 // The hash alone (frozen picture); the brightness and the thumbnail stay those of the last decoded picture.
                 obs.SnapshotMeasurement = SnapshotAnalysis.Hash(snapshot.Data.Span);

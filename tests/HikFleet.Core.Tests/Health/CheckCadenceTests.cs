@@ -136,7 +136,7 @@ public sealed class CheckCadenceTests(HealthTestFleet fixture) : IClassFixture<H
     {
         var (site, device, camera) = await CameraAsync(HealthTestFleet.Password);
         var clock = NewClock();
-        var health = fixture.NewService(Defaults, clock);   // SnapshotInterval 5 min, ConfirmChecks 2
+        var health = fixture.NewService(Defaults, clock);   // SnapshotInterval 15 min, SnapshotShrinkRatio 0.5, ConfirmChecks 2
 
         async Task<(Camera Row, List<CameraFinding> Findings, CameraSnapshot Snapshot)> SweepAsync(TimeSpan after)
         {
@@ -150,10 +150,10 @@ public sealed class CheckCadenceTests(HealthTestFleet fixture) : IClassFixture<H
         Assert.Equal(decodedAt, first.Snapshot.TakenAt);
         Assert.InRange(first.Snapshot.MeanLuma!.Value, 40, 220);
         Assert.NotNull(first.Snapshot.Jpeg);
+        Assert.Equal(first.Snapshot.Jpeg!.Length, first.Snapshot.DecodedBytes);
 
-        // The lens is covered. A minute later the picture is fetched and hashed (a new hash) but not decoded: the thumbnail, its
-        // time and its brightness stay those of the last decode, and nothing is found yet.
-        device.Faults.BlackImage = true;
+        // A minute later the picture is fetched and hashed (a new hash: the scene moves) but not decoded: the thumbnail, its time
+        // and its brightness stay those of the last decode.
         var hashed = await SweepAsync(TimeSpan.FromMinutes(1));
         Assert.NotEqual(first.Snapshot.Sha256, hashed.Snapshot.Sha256);
         Assert.Equal(decodedAt, hashed.Snapshot.TakenAt);
@@ -161,13 +161,20 @@ public sealed class CheckCadenceTests(HealthTestFleet fixture) : IClassFixture<H
         Assert.Equal(first.Snapshot.Jpeg, hashed.Snapshot.Jpeg);
         Assert.Empty(hashed.Findings);
 
-        // At its slot (2.5–7.5 min after the first decode, by its id) it is decoded again: black (pending confirmation), so the
-        // next check decodes too and confirms it.
-        var slot = CheckCadence.NextDue(camera.Id, decodedAt, TimeSpan.FromMinutes(5));
-        Assert.True(slot - clock.GetUtcNow() > TimeSpan.FromMinutes(1), "the decode is never due within half an interval");
-        var seen = await SweepAsync(slot - clock.GetUtcNow());
+        // At its slot (7.5–22.5 min after the first decode, by its id) it is decoded again, though nothing changed.
+        var slot = CheckCadence.NextDue(camera.Id, decodedAt, TimeSpan.FromMinutes(15));
+        Assert.True(slot - clock.GetUtcNow() > TimeSpan.FromMinutes(5), "the decode is never due within half an interval");
+        var periodic = await SweepAsync(slot - clock.GetUtcNow());
+        Assert.Equal(clock.GetUtcNow(), periodic.Snapshot.TakenAt);
+        Assert.InRange(periodic.Snapshot.MeanLuma!.Value, 40, 220);
+
+        // The lens is covered: the picture shrinks to a fraction of the last decoded one, so this very check decodes it, long
+        // before the next slot: black (pending confirmation), so the next check decodes too and confirms it.
+        device.Faults.BlackImage = true;
+        var seen = await SweepAsync(TimeSpan.FromMinutes(1));
         Assert.Equal(clock.GetUtcNow(), seen.Snapshot.TakenAt);
         Assert.True(seen.Snapshot.MeanLuma < 12, $"luma {seen.Snapshot.MeanLuma}");
+        Assert.True(seen.Snapshot.DecodedBytes < periodic.Snapshot.DecodedBytes / 2, $"{seen.Snapshot.DecodedBytes} vs {periodic.Snapshot.DecodedBytes} bytes");
         Assert.Empty(seen.Findings);
         var confirmed = await SweepAsync(TimeSpan.FromMinutes(1));
         Assert.Equal(clock.GetUtcNow(), confirmed.Snapshot.TakenAt);

@@ -13,6 +13,9 @@ public sealed class CameraSnapshot
     public int UnchangedCount { get; set; }
     /// <summary>The JPEG (bounded in size), served to people who may read the camera.</summary>
     public byte[]? Jpeg { get; set; }
+    /// <summary>Size in bytes of the last decoded picture (kept even when the picture is too large to keep): a picture far smaller
+    /// than it is decoded at once (<see cref="Health.HealthOptions.SnapshotShrinkRatio"/>).</summary>
+    public int? DecodedBytes { get; set; }
 }
 
 /// <summary>Newest firmware known for a model (entered by administrators or imported); health compares cameras against it.</summary>

@@ -883,6 +883,10 @@ namespace HikFleet.Core.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("camera_id");
 
+                    b.Property<int?>("DecodedBytes")
+                        .HasColumnType("integer")
+                        .HasColumnName("decoded_bytes");
+
                     b.Property<byte[]>("Jpeg")
                         .HasColumnType("bytea")
                         .HasColumnName("jpeg");
