@@ -273,8 +273,10 @@ public static class FleetBenchmark
 
         if (options.WarmupSweeps > 0)
         {
-            // The last warm-up's connections must be closed (idle timeout) before the first measured sweep, as a minute later.
-            var rest = TimeSpan.FromSeconds(options.WarmupIntervalSeconds * options.WarmupSweeps) - warmup.Elapsed;
+            // The first measured sweep comes a full interval after the last warm-up, like every later one: its connections are
+            // closed (idle timeout) and the slow reads of a whole interval's slots are due (after a shorter gap it decoded only the
+            // pictures of that gap's slots, a quarter of a steady sweep's).
+            var rest = TimeSpan.FromSeconds(options.WarmupIntervalSeconds * (options.WarmupSweeps - 1) + options.SweepIntervalSeconds) - warmup.Elapsed;
             if (rest > TimeSpan.Zero) await Task.Delay(rest, ct);
         }
 
