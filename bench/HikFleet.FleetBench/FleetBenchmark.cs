@@ -160,7 +160,8 @@ public static class FleetBenchmark
             ["Sadp:Port"] = (sadpPort ?? 37020).ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        // Experiments: HIKFLEET_BENCH_Fleet__Health__BatchSize=500 overrides Fleet:Health:BatchSize (any setting the app reads).
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).AddEnvironmentVariables("HIKFLEET_BENCH_").Build());
         // HIKFLEET_BENCH_SQL=1 prints every SQL command (to see what a phase sends).
         var sql = Environment.GetEnvironmentVariable("HIKFLEET_BENCH_SQL") == "1";
         services.AddLogging(b =>
