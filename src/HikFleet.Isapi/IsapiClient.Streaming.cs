@@ -48,12 +48,32 @@ public sealed partial class IsapiClient
     /// picture, so it is not kept idle until the device's 10 s keep-alive (§5 item 14) ends it anyway.</param>
     public async Task<Snapshot> GetSnapshotAsync(int channelId, bool closeConnection, CancellationToken cancellationToken = default)
     {
+        var (buffer, length, mediaType) = await GetPictureAsync(channelId, closeConnection, pooled: false, cancellationToken);
+        return new Snapshot(buffer.AsMemory(0, length), mediaType);
+    }
+
+    /// <summary>
+    /// The picture as <see cref="GetSnapshotAsync(int, bool, CancellationToken)"/> reads it, in a pooled buffer that the caller
+    /// returns by disposing the result (a health check that only hashes it: no array per picture).
+    /// </summary>
+    /// <param name="channelId">The streaming channel (101 = camera 1, main stream).</param>
+    /// <param name="closeConnection">The last request of a burst: <c>Connection: close</c>.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    public async Task<PooledSnapshot> GetPooledSnapshotAsync(int channelId, bool closeConnection, CancellationToken cancellationToken = default)
+    {
+        var (buffer, length, mediaType) = await GetPictureAsync(channelId, closeConnection, pooled: true, cancellationToken);
+        return new PooledSnapshot(buffer, length, mediaType);
+    }
+
+    private async Task<(byte[] Buffer, int Length, string? MediaType)> GetPictureAsync(int channelId, bool closeConnection, bool pooled,
+        CancellationToken cancellationToken)
+    {
         var path = $"/ISAPI/Streaming/channels/{channelId}/picture";
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                return await GetSnapshotFromAsync(path, closeConnection, cancellationToken);
+                return await GetSnapshotFromAsync(path, closeConnection, pooled, cancellationToken);
             }
             catch (IsapiException ex) when (ex is { StatusCode: 3 } && attempt < 2)
             {
@@ -67,13 +87,18 @@ public sealed partial class IsapiClient
     }
 
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))] // no box per snapshot
-    private async ValueTask<Snapshot> GetSnapshotFromAsync(string path, bool closeConnection, CancellationToken cancellationToken)
+    private async ValueTask<(byte[] Buffer, int Length, string? MediaType)> GetSnapshotFromAsync(string path, bool closeConnection, bool pooled,
+        CancellationToken cancellationToken)
     {
-        var (buffer, length, mediaType) = await GetBinaryAsync(path, _options.MaxResponseBytes, cancellationToken, closeConnection);
+        var (buffer, length, mediaType) = await GetBinaryAsync(path, _options.MaxResponseBytes, cancellationToken, closeConnection, pooled);
         if (mediaType is not null && !mediaType.StartsWith("image/", StringComparison.OrdinalIgnoreCase) &&
             !mediaType.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase))
+        {
+            if (pooled) System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
             throw new IsapiException(IsapiErrorKind.MalformedAnswer, $"{path}: expected an image, got '{mediaType}'.") { RequestPath = path };
-        return new Snapshot(buffer.AsMemory(0, length), mediaType);
+        }
+
+        return (buffer, length, mediaType);
     }
 
     /// <summary><c>GET /ISAPI/System/Video/inputs/channels/&lt;id&gt;</c> (the OSD name lives here, §2.8).</summary>

@@ -603,15 +603,27 @@ public sealed partial class IsapiClient : IDisposable
     /// <param name="ct">Cancels the request.</param>
     /// <param name="closeConnection">Ask the device to close the connection after this answer (<c>Connection: close</c>): for the last
     /// request of a burst, so the connection and its buffers are freed at once instead of idling until either side times it out.</param>
-    internal Task<(byte[] Buffer, int Length, string? MediaType)> GetBinaryAsync(string path, int max, CancellationToken ct, bool closeConnection = false) =>
+    /// <param name="pooled">The buffer is rented from <see cref="ArrayPool{T}.Shared"/> (and may be longer than the body): the caller
+    /// returns it. It is returned here when the answer is an error.</param>
+    internal Task<(byte[] Buffer, int Length, string? MediaType)> GetBinaryAsync(string path, int max, CancellationToken ct, bool closeConnection = false,
+        bool pooled = false) =>
         ExecuteAsync(CloseIf(NewRequest(HttpMethod.Get, path), closeConnection), false, _options.RequestTimeout, async (response, scope) =>
         {
-            var (buffer, length) = await ReadBoundedAsync(response, max, scope);
+            var (buffer, length) = await ReadBoundedAsync(response, max, scope, pooled);
             var mediaType = MediaTypes.Of(response.Content);
             // /picture may answer an XML ResponseStatus where an image was expected (§1.4, §2.8).
             if (!response.IsSuccessStatusCode || LooksLikeXml(buffer, length) || (mediaType?.Contains("xml", StringComparison.OrdinalIgnoreCase) ?? false))
             {
-                var root = InterpretXml(response, buffer, length, path);
+                XElement root;
+                try
+                {
+                    root = InterpretXml(response, buffer, length, path);
+                }
+                finally
+                {
+                    if (pooled) ArrayPool<byte>.Shared.Return(buffer);
+                }
+
                 throw new IsapiException(IsapiErrorKind.MalformedAnswer, $"{path}: expected binary data, got XML <{root.Name.LocalName}>.")
                 { HttpStatus = response.StatusCode, RequestPath = path };
             }

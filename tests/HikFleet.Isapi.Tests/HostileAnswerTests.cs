@@ -95,11 +95,16 @@ public sealed class HostileAnswerTests
         });
 
         var (error, elapsed, allocated) = await CallAsync(server, c => c.GetSnapshotAsync(101, TestContext.Current.CancellationToken));
+        var (pooled, pooledElapsed, pooledAllocated) =
+            await CallAsync(server, c => c.GetPooledSnapshotAsync(101, true, TestContext.Current.CancellationToken));
 
-        Assert.Equal(IsapiErrorKind.MalformedAnswer, error.Kind);
-        Assert.Contains("limit", error.Message, StringComparison.Ordinal);
-        Assert.True(elapsed < TimeSpan.FromSeconds(3.5), $"took {elapsed}");
-        Assert.True(allocated < MemoryBound, $"allocated {allocated:N0} bytes");
+        foreach (var (e, took, bytes) in new[] { (error, elapsed, allocated), (pooled, pooledElapsed, pooledAllocated) })
+        {
+            Assert.Equal(IsapiErrorKind.MalformedAnswer, e.Kind);
+            Assert.Contains("limit", e.Message, StringComparison.Ordinal);
+            Assert.True(took < TimeSpan.FromSeconds(3.5), $"took {took}");
+            Assert.True(bytes < MemoryBound, $"allocated {bytes:N0} bytes");
+        }
     }
 
     [Fact]
@@ -203,10 +208,14 @@ public sealed class HostileAnswerTests
             await HostileServer.WriteAsync(s, Head("application/xml", body.Length) + body, ct));
 
         var (error, _, _) = await CallAsync(server, c => c.GetSnapshotAsync(101, TestContext.Current.CancellationToken));
+        var (pooled, _, _) = await CallAsync(server, c => c.GetPooledSnapshotAsync(101, true, TestContext.Current.CancellationToken));
 
-        Assert.Equal(IsapiErrorKind.BadRequest, error.Kind);
-        Assert.Equal(6, error.StatusCode);
-        Assert.Equal("badXmlContent", error.SubStatusCode);
+        foreach (var e in new[] { error, pooled })
+        {
+            Assert.Equal(IsapiErrorKind.BadRequest, e.Kind);
+            Assert.Equal(6, e.StatusCode);
+            Assert.Equal("badXmlContent", e.SubStatusCode);
+        }
     }
 
     [Fact]

@@ -163,6 +163,26 @@ public sealed class SettingsOperationTests(SimulatorFixture sim)
     }
 
     [Fact]
+    public async Task PooledSnapshot_IsThePictureGetSnapshotReads_AndIsGoneOnceDisposed()
+    {
+        var device = sim.AddCamera();
+        device.Faults.FrozenImage = true; // the same frame byte for byte, whatever the second
+        using var client = sim.Client(device);
+
+        var plain = await client.GetSnapshotAsync(101, Ct);
+        var pooled = await client.GetPooledSnapshotAsync(101, closeConnection: true, Ct);
+
+        Assert.Equal("image/jpeg", pooled.MediaType);
+        Assert.Equal(plain.Data.Length, pooled.Length);
+        Assert.True(pooled.Span.SequenceEqual(plain.Data.Span));
+        var copy = pooled.ToArray();
+        pooled.Dispose();
+        pooled.Dispose(); // once only: the buffer is not returned twice
+        Assert.Throws<ObjectDisposedException>(() => pooled.Span.Length);
+        Assert.True(copy.AsSpan().SequenceEqual(plain.Data.Span));
+    }
+
+    [Fact]
     public async Task OsdName_AndMotionDetection()
     {
         var device = sim.AddCamera();

@@ -296,18 +296,18 @@ internal sealed class HealthProbe(DeviceAccess access, DeviceClientCache clients
     {
         try
         {
-            var snapshot = await client.GetSnapshotAsync(101, closeConnection: true, ct);
-            if (!plan.DecodeSnapshot && !(snapshot.Data.Length < plan.DecodeBelowBytes))
+            // In a pooled buffer: most checks only hash the picture and let it go (a fresh array per picture was the largest
+            // allocation of a check, issue #13); a decoded one is copied to be kept as the thumbnail.
+            using var snapshot = await client.GetPooledSnapshotAsync(101, closeConnection: true, ct);
+            if (!plan.DecodeSnapshot && !(snapshot.Length < plan.DecodeBelowBytes))
             {
                 // The hash alone (frozen picture); the brightness and the thumbnail stay those of the last decoded picture.
-                obs.SnapshotMeasurement = SnapshotAnalysis.Hash(snapshot.Data.Span);
+                obs.SnapshotMeasurement = SnapshotAnalysis.Hash(snapshot.Span);
                 return;
             }
 
-            // The client's buffer is sized by Content-Length: keep it rather than copy it (a copy per check at 10,000 cameras).
-            obs.Snapshot = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(snapshot.Data, out var whole) && whole.Offset == 0 &&
-                           whole.Count == whole.Array!.Length ? whole.Array : snapshot.Data.ToArray();
-            obs.SnapshotMeasurement = SnapshotAnalysis.Measure(snapshot.Data.Span, options.MaxSnapshotDimension);
+            obs.Snapshot = snapshot.ToArray();
+            obs.SnapshotMeasurement = SnapshotAnalysis.Measure(obs.Snapshot, options.MaxSnapshotDimension);
         }
         catch (IsapiException ex) when (ex.Kind != IsapiErrorKind.NotSupported)
         {

@@ -117,3 +117,38 @@ public sealed record Snapshot(ReadOnlyMemory<byte> Data, string? MediaType)
     /// <summary>True when the bytes start with the JPEG SOI marker.</summary>
     public bool IsJpeg => Data.Length > 3 && Data.Span[0] == 0xFF && Data.Span[1] == 0xD8;
 }
+
+/// <summary>
+/// A snapshot in a buffer rented from <see cref="System.Buffers.ArrayPool{T}.Shared"/>; <see cref="Dispose"/> returns it, so read
+/// <see cref="Span"/> (or copy it with <see cref="ToArray"/>) before. For a caller that only hashes the picture and lets it go: a
+/// health check every minute, where a fresh array per picture was the largest allocation of the check (issue #13).
+/// </summary>
+public sealed class PooledSnapshot : IDisposable
+{
+    private byte[]? _buffer;
+
+    internal PooledSnapshot(byte[] buffer, int length, string? mediaType)
+    {
+        _buffer = buffer;
+        Length = length;
+        MediaType = mediaType;
+    }
+
+    /// <summary>Normally image/jpeg.</summary>
+    public string? MediaType { get; }
+
+    /// <summary>Bytes of the picture.</summary>
+    public int Length { get; }
+
+    /// <summary>The picture (valid until <see cref="Dispose"/>).</summary>
+    public ReadOnlySpan<byte> Span => (_buffer ?? throw new ObjectDisposedException(nameof(PooledSnapshot))).AsSpan(0, Length);
+
+    /// <summary>A copy of the picture to keep.</summary>
+    public byte[] ToArray() => Span.ToArray();
+
+    /// <summary>Returns the buffer to the pool (once; later reads of <see cref="Span"/> throw).</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _buffer, null) is { } buffer) System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+    }
+}
