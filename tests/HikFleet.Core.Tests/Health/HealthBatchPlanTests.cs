@@ -21,7 +21,7 @@ public sealed class HealthBatchPlanTests(HealthTestFleet fixture) : IClassFixtur
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static readonly string[] GrowingTables = ["cameras", "camera_snapshots", "camera_findings", "camera_events", "health_samples"];
+    private static readonly string[] GrowingTables = ["cameras", "camera_snapshots", "camera_findings", "camera_events", "health_samples", "operations"];
 
     [Fact]
     public async Task TheMigratedDatabase_PricesRandomReadsForMemoryAndSsd_AndStoresPicturesUncompressed()
@@ -87,7 +87,8 @@ public sealed class HealthBatchPlanTests(HealthTestFleet fixture) : IClassFixtur
         }
     }
 
-    /// <summary>10,000 cameras of another site with a picture, a finding, three events and five samples each; then ANALYZE.</summary>
+    /// <summary>10,000 cameras of another site with a picture, a finding, three events, five samples and two finished operations
+    /// each; then ANALYZE.</summary>
     private async Task SeedOtherCamerasAsync(Site site, int count)
     {
         await using var db = fixture.Database.CreateContext();
@@ -117,6 +118,14 @@ public sealed class HealthBatchPlanTests(HealthTestFleet fixture) : IClassFixtur
         {
             CameraId = c.Id, At = now.AddMinutes(-k), State = HealthState.Healthy, LatencyMs = 20,
         })).ToList(), Ct);
+        // Two finished operations per camera, one of them within the sweep's settings window (the operations history only grows).
+        await db.Database.ExecuteSqlAsync($$"""
+            INSERT INTO operations (id, tenant_id, site_id, camera_id, kind, state, reason, requested_by_id, requested_by_name,
+                                    parameters, context, current_step, created_at, started_at, finished_at, cancel_requested)
+            SELECT gen_random_uuid(), {{site.TenantId}}, c.site_id, c.id, 'Reboot', 'Succeeded', 'Monthly maintenance reboot', 'test', 'test',
+                   '{}', '{}', 4, {{now}} - k * interval '5 hours', {{now}} - k * interval '5 hours', {{now}} - k * interval '5 hours', false
+            FROM cameras c CROSS JOIN generate_series(1, 2) AS k WHERE c.site_id = {{site.Id}}
+            """, Ct);
         await db.Database.ExecuteSqlRawAsync("ANALYZE", Ct);
     }
 

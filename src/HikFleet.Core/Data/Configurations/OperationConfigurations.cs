@@ -30,6 +30,9 @@ internal sealed class OperationConfiguration : IEntityTypeConfiguration<Operatio
         builder.HasIndex(o => new { o.RequestedById, o.RequestKey }).IsUnique().HasFilter("request_key IS NOT NULL")
             .HasDatabaseName("ux_operations_request_key");
         builder.HasIndex(o => new { o.CameraId, o.CreatedAt });
+        // Every site's health sweep reads the operations of its cameras that finished in the last settings interval (a finished
+        // operation makes the next settings read due): without it, a scan of the whole history per site and minute.
+        builder.HasIndex(o => new { o.SiteId, o.FinishedAt });
         builder.HasIndex(o => new { o.TenantId, o.State, o.CreatedAt });
         builder.HasIndex(o => new { o.BatchId, o.Wave });
         builder.HasIndex(o => o.NextRunAt).HasFilter("state IN ('Queued', 'Running', 'Waiting')");

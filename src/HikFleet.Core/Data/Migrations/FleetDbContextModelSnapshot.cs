@@ -1623,9 +1623,6 @@ namespace HikFleet.Core.Data.Migrations
                         .HasDatabaseName("ix_operations_next_run_at")
                         .HasFilter("state IN ('Queued', 'Running', 'Waiting')");
 
-                    b.HasIndex("SiteId")
-                        .HasDatabaseName("ix_operations_site_id");
-
                     b.HasIndex("BatchId", "Wave")
                         .HasDatabaseName("ix_operations_batch_id_wave");
 
@@ -1636,6 +1633,9 @@ namespace HikFleet.Core.Data.Migrations
                         .IsUnique()
                         .HasDatabaseName("ux_operations_request_key")
                         .HasFilter("request_key IS NOT NULL");
+
+                    b.HasIndex("SiteId", "FinishedAt")
+                        .HasDatabaseName("ix_operations_site_id_finished_at");
 
                     b.HasIndex("TenantId", "State", "CreatedAt")
                         .HasDatabaseName("ix_operations_tenant_id_state_created_at");
