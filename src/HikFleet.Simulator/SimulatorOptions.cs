@@ -57,7 +57,8 @@ public sealed class SimulatorOptions
     public double RebootDropSeconds { get; set; } = 2;
     /// <summary>Simulated seconds a firmware upgrade spends writing flash before it reboots.</summary>
     public double UpgradeSeconds { get; set; } = 180;
-    /// <summary>Simulated lifetime of a digest nonce; never shorter than 1 real second so clients are not starved.</summary>
+    /// <summary>Simulated lifetime of a digest nonce; never shorter than 1 real second (plus twice a slow device's injected delay)
+    /// so clients are not starved.</summary>
     public double NonceLifetimeSeconds { get; set; } = 300;
     /// <summary>Simulated seconds between alertStream heartbeats (never shorter than 10 real ms).</summary>
     public double HeartbeatSeconds { get; set; } = 10;

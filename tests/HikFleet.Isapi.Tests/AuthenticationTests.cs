@@ -48,7 +48,7 @@ public sealed class AuthenticationTests(SimulatorFixture sim)
         await client.GetDeviceInfoAsync(Ct);
         var before = client.RequestsSent;
 
-        // The simulator's nonces live 300 simulated s, never less than 2 real s.
+        // The simulator's nonces live 300 simulated s, never less than 1 real s.
         await Task.Delay(TimeSpan.FromSeconds(2.3), Ct);
         var info = await client.GetDeviceInfoAsync(Ct);
 

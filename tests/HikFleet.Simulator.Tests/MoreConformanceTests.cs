@@ -43,6 +43,24 @@ public sealed class MoreConformanceTests(FleetFixture fx) : IClassFixture<FleetF
     }
 
     [Fact]
+    public async Task A_slow_devices_nonce_outlives_its_own_delay()
+    {
+        // 300 simulated s at 1000x is 0.3 real s, so the 1-second floor applies; a device that takes 1.2 s per answer would
+        // otherwise hand out nonces that are stale by the time the client's retry has waited through its delay.
+        await using var fleet = await VirtualFleet.StartAsync(new SimulatorOptions
+        {
+            Cameras = 0, BaseAddress = fx.Options.BaseAddress, HttpPort = 0, Sadp = false, TimeScale = 0.001,
+        }, Ct);
+        var d = fleet.AddDevice(new DeviceSpec());
+        d.Faults.SlowMs = 1200;
+        using var c = new DeviceClient(d);
+        var (r, _) = await c.GetAsync("/ISAPI/System/deviceInfo");
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Equal(0, c.Handler.StaleRetries);
+        Assert.Equal(0, d.FailedLogins);
+    }
+
+    [Fact]
     public async Task Admin_accesses_list_the_real_ports()
     {
         var d = fx.Fleet.AddDevice(new DeviceSpec());

@@ -111,7 +111,10 @@ internal sealed class DigestAuthenticator(VirtualDevice device)
         {
             if (!_nonces.TryGetValue(nonce, out var state))
                 return (AuthOutcome.Stale, null);
-            var lifetime = Math.Max(1.0, device.Clock.ToReal(device.Options.NonceLifetimeSeconds).TotalSeconds);
+            // Never shorter than 1 real second plus the device's own injected delay (SlowMs) on the challenge and on the retry: at
+            // a scaled clock a slow device would otherwise let its nonce expire in its own hands, which no real device does.
+            var floor = 1.0 + 2 * device.Faults.SlowMs / 1000.0;
+            var lifetime = Math.Max(floor, device.Clock.ToReal(device.Options.NonceLifetimeSeconds).TotalSeconds);
             if (System.Diagnostics.Stopwatch.GetElapsedTime(state.Issued).TotalSeconds > lifetime)
             {
                 _nonces.Remove(nonce);
