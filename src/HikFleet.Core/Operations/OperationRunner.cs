@@ -37,9 +37,13 @@ public sealed class OperationRunner(
         var runner = $"{ProcessTag}/{Guid.NewGuid():N}";
         if (!await TryLeaseAsync(operationId, runner, cancellationToken)) return;
         var rerun = false;
+        // When to look again (a deferred start, a waiting step): scheduled only after the lease is released below. Scheduled
+        // while this run still held it, the next job could start first, fail to take the lease and end quietly, and the
+        // operation stood still until the watchdog (a loaded CI machine showed it: a bulk run's camera queued for 90 s).
+        var next = new FollowUp();
         try
         {
-            while (await RunOneStepAsync(operationId, runner, cancellationToken))
+            while (await RunOneStepAsync(operationId, runner, next, cancellationToken))
             {
             }
         }
@@ -58,6 +62,13 @@ public sealed class OperationRunner(
 
         // Queued only once the lease is released, so the next run can take it.
         if (rerun) scheduler.Schedule(operationId, Options.PollInterval);
+        else if (next.After is { } after) scheduler.Schedule(operationId, after);
+    }
+
+    /// <summary>The next run a step or an admission asked for, scheduled by <see cref="RunAsync"/> after the lease is released.</summary>
+    private sealed class FollowUp
+    {
+        public TimeSpan? After { get; set; }
     }
 
     private async Task<bool> TryLeaseAsync(Guid id, string runner, CancellationToken ct)
@@ -87,7 +98,7 @@ public sealed class OperationRunner(
     }
 
     /// <summary>One step; true when the next step should run at once.</summary>
-    private async Task<bool> RunOneStepAsync(Guid id, string runner, CancellationToken ct)
+    private async Task<bool> RunOneStepAsync(Guid id, string runner, FollowUp next, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var op = await db.Operations.Include(o => o.Steps).SingleOrDefaultAsync(o => o.Id == id, ct);
@@ -112,7 +123,7 @@ public sealed class OperationRunner(
         // operation of a big bulk run comes back here every poll interval: nothing else is loaded for it.
         if (op.StartedAt is null)
         {
-            return await AdmitAsync(db, op.Id, ct);
+            return await AdmitAsync(db, op.Id, next, ct);
         }
 
         var camera = await db.Cameras.SingleAsync(c => c.Id == op.CameraId, ct);
@@ -197,7 +208,7 @@ public sealed class OperationRunner(
                 op.State = OperationState.Waiting;
                 op.NextRunAt = now + w.After;
                 await db.SaveChangesAsync(ct);
-                scheduler.Schedule(op.Id, w.After);
+                next.After = w.After;
                 Publish(op);
                 return false;
             default:
@@ -213,7 +224,7 @@ public sealed class OperationRunner(
     /// Lets an operation start, or defers/halts it, holding the site's advisory lock so that the runners of a bulk run decide one
     /// after another (otherwise all of them would see "nobody running yet" and start together). True when admitted (run on).
     /// </summary>
-    private async Task<bool> AdmitAsync(FleetDbContext db, Guid id, CancellationToken ct)
+    private async Task<bool> AdmitAsync(FleetDbContext db, Guid id, FollowUp next, CancellationToken ct)
     {
         var verdict = await db.Database.CreateExecutionStrategy().ExecuteAsync(async token =>
         {
@@ -247,7 +258,7 @@ public sealed class OperationRunner(
             return false;
         }
 
-        scheduler.Schedule(id, verdict.After);
+        next.After = verdict.After;
         var deferred = await db.Operations.AsNoTracking().SingleAsync(o => o.Id == id, ct);
         Publish(deferred);
         return false;
