@@ -51,7 +51,7 @@ public sealed class HealthScenarioTests(HealthTestFleet fixture) : IClassFixture
         await Expect("offline", Add(new() { Faults = new() { Offline = true } }), HealthState.Offline, [Unreachable]);
         await Expect("timeout", Add(new() { Faults = new() { Timeout = true } }), HealthState.Offline, [NotAnswering]);
         await Expect("slow", Add(new() { Faults = new() { SlowMs = 400 } }), HealthState.Warning, [HighLatency]);
-        var looping = Add(new() { Faults = new() { RebootLoop = true, RebootLoopUpSeconds = 2000 } });
+        var looping = Add(new() { Faults = new() { RebootLoop = true, RebootLoopUpSeconds = 5000 } });
         await Expect("reboot loop", looping, HealthState.Critical, [RebootLoop]);
         await Expect("clock drift", Add(new() { Faults = new() { ClockDriftSeconds = 600 } }), HealthState.Warning, [ClockDrift]);
         await Expect("sd card", Add(new() { Faults = new() { SdCardError = true } }), HealthState.Critical, [StorageError]);
@@ -99,8 +99,9 @@ public sealed class HealthScenarioTests(HealthTestFleet fixture) : IClassFixture
         var waited = new List<string>();
         // The first sweep sets the uptimes; three more each catch a new boot of the looping camera at a lower uptime than the
         // check before (simulated time runs 1000x faster than the application's clock, so a lower uptime is the signal the test
-        // can pin down), and three identical pictures of the frozen one.
-        foreach (var uptime in new[] { 1400, 950, 500, 50 })
+        // can pin down), and three identical pictures of the frozen one. A boot lasts 5 real seconds: each sweep has 1.5 s or more
+        // to reach the camera before it boots again (with 2 s boots a loaded machine's sweep missed one and saw two restarts).
+        foreach (var uptime in new[] { 3500, 2375, 1250, 125 })
         {
             await WaitForBootAtUptimeAsync(looping, boots, uptime);
             waited.Add(looping.Uptime.TotalSeconds.ToString("F0"));
