@@ -96,12 +96,22 @@ internal static class DemoSeed
             site.Subnets = Core.Sites.SiteValidator.CoveringNetworks(members.Select(d => IPAddress.Parse(d.Address)).ToList());
             foreach (var d in members.Where(d => d.Activated && d.Password is not null))
             {
-                var camera = new Camera
+                // The running app's discovery may have found the device first (a row with its serial or MAC): take that row over.
+                var camera = await db.Cameras.FirstOrDefaultAsync(c => c.SerialNumber == d.Serial || c.MacAddress == d.Mac);
+                if (camera is null)
                 {
-                    Site = site, SerialNumber = d.Serial, MacAddress = d.Mac, Address = IPAddress.Parse(d.Address), HttpPort = d.HttpPort, Model = d.Model ?? "unknown",
-                    Name = d.Name, Lifecycle = CameraLifecycle.Managed, Activated = true, FirmwareVersion = d.FirmwareVersion, FirmwareBuild = d.FirmwareBuild,
-                };
-                db.Cameras.Add(camera);
+                    camera = new Camera { SerialNumber = d.Serial, MacAddress = d.Mac, Model = d.Model ?? "unknown" };
+                    db.Cameras.Add(camera);
+                }
+
+                camera.Site = site;
+                camera.Address = IPAddress.Parse(d.Address);
+                camera.HttpPort = d.HttpPort;
+                camera.Name = d.Name;
+                camera.Lifecycle = CameraLifecycle.Managed;
+                camera.Activated = true;
+                camera.FirmwareVersion = d.FirmwareVersion;
+                camera.FirmwareBuild = d.FirmwareBuild;
                 await db.SaveChangesAsync();
                 await vault.StoreForCameraAsync(db, camera.Id, d.Username ?? "admin", d.Password!, "demo seed");
                 managed++;
