@@ -32,12 +32,26 @@ internal sealed class BulkChanges
     public int UpdatedRows => _updates.Sum(u => u.Rows);
     public int AppendedRows => _appends.Sum(a => a.Rows.Count);
 
-    /// <summary>Takes the modified rows of <paramref name="update"/> and the added rows of <paramref name="append"/> out of the tracker.</summary>
+    /// <summary>Takes the modified rows of <paramref name="update"/> and the added rows of <paramref name="append"/> out of the tracker.
+    /// Changes are detected once, here. A caller whose SaveChanges follows at once, with nothing changed in between, may turn
+    /// automatic detection off for it (<c>ChangeTracker.AutoDetectChangesEnabled</c>): the health batch does (issue #13: detecting
+    /// a batch's changes three times walked every tracked row's properties three times, 3 % of a sweep's CPU).</summary>
     public static BulkChanges Take(DbContext db, IReadOnlyCollection<Type> update, IReadOnlyCollection<Type> append)
     {
         db.ChangeTracker.DetectChanges();
         var changes = new BulkChanges();
-        var entries = db.ChangeTracker.Entries().ToList();
+        var auto = db.ChangeTracker.AutoDetectChangesEnabled;
+        db.ChangeTracker.AutoDetectChangesEnabled = false; // Entries() would detect them again
+        List<EntityEntry> entries;
+        try
+        {
+            entries = db.ChangeTracker.Entries().ToList();
+        }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = auto;
+        }
+
         foreach (var type in append)
         {
             var added = entries.Where(e => e.State == EntityState.Added && e.Metadata.ClrType == type).ToList();

@@ -220,15 +220,32 @@ public sealed class HealthCheckService
         var batch = new List<HealthObservation>();
         var reader = results.Reader;
         Task<bool>? waitForData = null;
+        // A partial batch is written when no result came for BatchFlushInterval (slow cameras must not hold back the fast ones'
+        // results). One timer per idle period, not one per result: a timer that fires early (a result came meanwhile) is armed
+        // again for the rest. A Task.Delay per result left thousands of live timers in a sweep, and the runtime walks its timer
+        // list each time one fires (issue #13: 2-3 % of the app's CPU).
+        Task? idleTimer = null;
+        var lastResult = Stopwatch.GetTimestamp();
         while (true)
         {
-            // A partial batch is written when no result came for a while (slow cameras must not hold back the fast ones' results).
             waitForData ??= reader.WaitToReadAsync(ct).AsTask();
-            if (batch.Count > 0 && await Task.WhenAny(waitForData, Task.Delay(_options.BatchFlushInterval, ct)) != waitForData)
+            if (batch.Count > 0 && !waitForData.IsCompleted)
             {
-                failedBatches += await WriteBatchAsync(site, context, batch, states, ct) ? 0 : 1;
-                batch.Clear();
-                continue;
+                var idle = Stopwatch.GetElapsedTime(lastResult);
+                if (idle >= _options.BatchFlushInterval)
+                {
+                    failedBatches += await WriteBatchAsync(site, context, batch, states, ct) ? 0 : 1;
+                    batch.Clear();
+                    continue;
+                }
+
+                idleTimer ??= Task.Delay(_options.BatchFlushInterval - idle, ct);
+                if (await Task.WhenAny(waitForData, idleTimer) != waitForData)
+                {
+                    idleTimer = null;
+                    ct.ThrowIfCancellationRequested();
+                    continue;
+                }
             }
 
             var more = await waitForData;
@@ -236,6 +253,7 @@ public sealed class HealthCheckService
             if (!more) break;
             while (reader.TryRead(out var observation))
             {
+                lastResult = Stopwatch.GetTimestamp();
                 batch.Add(observation);
                 if (batch.Count >= _options.BatchSize)
                 {
@@ -377,6 +395,7 @@ public sealed class HealthCheckService
         // one set-based UPDATE per table and shape and one COPY; what is rare (events, findings opened or closed, a first picture, a
         // camera whose finding codes changed) through SaveChanges, all in one transaction (BulkChanges).
         var bulk = BulkChanges.Take(db, BulkUpdated, BulkAppended);
+        db.ChangeTracker.AutoDetectChangesEnabled = false; // Take has just detected every change; nothing changes before SaveChanges
         await db.Database.CreateExecutionStrategy().ExecuteAsync(async token =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(token);

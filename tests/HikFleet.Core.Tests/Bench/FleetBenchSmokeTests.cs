@@ -62,4 +62,15 @@ public sealed class FleetBenchSmokeTests
         Assert.True(result.Reconciliation!.DbRoundTrips > 0);
         Assert.True(result.PeakWorkingSetMb > 0);
     }
+
+    [Fact]
+    public void The_meters_resident_set_is_the_one_the_process_api_reports()
+    {
+        // The meter reads /proc/self/statm instead of Process.WorkingSet64 (which reads every thread's stat file): same figure.
+        var meter = PhaseMeter.WorkingSetBytes();
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        var api = self.WorkingSet64;
+        Assert.InRange(meter, api * 0.9, api * 1.1);
+        Assert.True(meter > 10 << 20, $"{meter} bytes");
+    }
 }

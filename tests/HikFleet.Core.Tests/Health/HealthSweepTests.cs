@@ -68,6 +68,44 @@ public sealed class HealthSweepTests(HealthTestFleet fixture) : IClassFixture<He
     }
 
     [Fact]
+    public async Task A_partial_batch_is_written_while_a_slow_camera_is_still_being_checked()
+    {
+        Site site;
+        await using (var db = fixture.Database.CreateContext()) site = await TestFleet.CreateSiteAsync(db);
+        var fast = new List<Camera>();
+        for (var i = 0; i < 5; i++)
+            fast.Add(await fixture.AdoptAsync(site, fixture.Fleet.AddDevice(new DeviceSpec { Password = HealthTestFleet.Password }), HealthTestFleet.Password));
+        var slowDevice = fixture.Fleet.AddDevice(new DeviceSpec { Password = HealthTestFleet.Password });
+        var slow = await fixture.AdoptAsync(site, slowDevice, HealthTestFleet.Password);
+        slowDevice.Faults.SlowMs = 1000; // every request of its check waits a second: the check takes several
+
+        var ids = fast.Select(c => c.Id).Append(slow.Id).ToList();
+        var feed = new FleetChangeFeed();
+        var written = new List<(TimeSpan At, int Samples)>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        feed.Changed += _ =>
+        {
+            using var db = fixture.Database.CreateContext();
+            var samples = db.HealthSamples.Count(s => ids.Contains(s.CameraId));
+            lock (written) written.Add((clock.Elapsed, samples));
+        };
+        var service = fixture.NewService(new HealthOptions { BatchSize = 50, MaxConcurrency = 8, BatchFlushInterval = TimeSpan.FromMilliseconds(300) },
+            out _, feed: feed);
+        var result = await service.RunSiteAsync(site.Id, Ct);
+        var done = clock.Elapsed;
+
+        Assert.Equal(6, result.Checked);
+        // The five fast results were written as a partial batch once no result had come for the flush interval, long before the
+        // slow camera's check ended; the slow camera's own result was written last, alone.
+        Assert.Equal(2, written.Count);
+        Assert.Equal(5, written[0].Samples);
+        Assert.True(done - written[0].At > TimeSpan.FromSeconds(1), $"first batch at {written[0].At}, sweep done at {done}");
+        Assert.Equal(6, written[1].Samples);
+        await using var check = fixture.Database.CreateContext();
+        Assert.Equal(1, await check.HealthSamples.CountAsync(s => s.CameraId == slow.Id, Ct));
+    }
+
+    [Fact]
     public async Task Thumbnail_IsDropped_WhenThePictureOutgrowsTheLimit()
     {
         Site site;
