@@ -199,6 +199,7 @@ public sealed class HealthCheckService
 
         var states = new Dictionary<HealthState, int>();
         var failedBatches = 0;
+        var asRead = cameras.ToDictionary(c => c.Id);
         var results = Channel.CreateBounded<HealthObservation>(new BoundedChannelOptions(Math.Max(16, _options.BatchSize * 2))
         {
             SingleReader = true,
@@ -234,7 +235,7 @@ public sealed class HealthCheckService
                 var idle = Stopwatch.GetElapsedTime(lastResult);
                 if (idle >= _options.BatchFlushInterval)
                 {
-                    failedBatches += await WriteBatchAsync(site, context, batch, states, ct) ? 0 : 1;
+                    failedBatches += await WriteBatchAsync(site, context, batch, asRead, states, ct) ? 0 : 1;
                     batch.Clear();
                     continue;
                 }
@@ -257,13 +258,13 @@ public sealed class HealthCheckService
                 batch.Add(observation);
                 if (batch.Count >= _options.BatchSize)
                 {
-                    failedBatches += await WriteBatchAsync(site, context, batch, states, ct) ? 0 : 1;
+                    failedBatches += await WriteBatchAsync(site, context, batch, asRead, states, ct) ? 0 : 1;
                     batch.Clear();
                 }
             }
         }
 
-        if (batch.Count > 0) failedBatches += await WriteBatchAsync(site, context, batch, states, ct) ? 0 : 1;
+        if (batch.Count > 0) failedBatches += await WriteBatchAsync(site, context, batch, asRead, states, ct) ? 0 : 1;
         await producer;
         return new HealthSweepResult(siteId, cameras.Count, states, TimeSpan.Zero, false, failedBatches);
     }
@@ -312,14 +313,16 @@ public sealed class HealthCheckService
     }
 
     /// <summary>Judges and writes one batch: one SaveChanges for every row it touches. False when it could not be written.</summary>
+    /// <param name="asRead">The cameras as the sweep read them when it began: the first attempt writes over these rows (their
+    /// row version is checked), a second one reads them again.</param>
     private async Task<bool> WriteBatchAsync(SiteInfo site, HealthContext context, List<HealthObservation> batch,
-        Dictionary<HealthState, int> states, CancellationToken ct)
+        IReadOnlyDictionary<Guid, Camera> asRead, Dictionary<HealthState, int> states, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var written = await TryWriteBatchAsync(context, batch, ct);
+                var written = await TryWriteBatchAsync(context, batch, attempt == 1 ? asRead : null, ct);
                 foreach (var state in written) states[state] = states.GetValueOrDefault(state) + 1;
                 _feed.Publish(new FleetChange("health", site.TenantId, site.Id));
                 return true;
@@ -337,12 +340,27 @@ public sealed class HealthCheckService
         }
     }
 
-    private async Task<List<HealthState>> TryWriteBatchAsync(HealthContext context, List<HealthObservation> batch, CancellationToken ct)
+    private async Task<List<HealthState>> TryWriteBatchAsync(HealthContext context, List<HealthObservation> batch,
+        IReadOnlyDictionary<Guid, Camera>? asRead, CancellationToken ct)
     {
         await using var db = await _contexts.CreateDbContextAsync(ct);
         var now = _time.GetUtcNow();
         var ids = batch.Select(o => o.CameraId).ToList();
-        var cameras = await db.Cameras.Where(c => ids.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
+        Dictionary<Guid, Camera> cameras;
+        if (asRead is not null && ids.All(asRead.ContainsKey))
+        {
+            // The rows the sweep read when it began, a minute old at most: attached with the row version they were read with, so
+            // the UPDATE writes nothing if anyone (discovery, an operator, a retirement) changed a row since — that fails the
+            // batch with a concurrency error and the second attempt reads the rows again. Reading them again for every batch cost
+            // a query of 200 whole rows and their materialisation (issue #13).
+            cameras = ids.ToDictionary(id => id, id => asRead[id]);
+            foreach (var camera in cameras.Values) db.Cameras.Attach(camera);
+        }
+        else
+        {
+            cameras = await db.Cameras.Where(c => ids.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
+        }
+
         var findings = (await db.CameraFindings.Where(f => ids.Contains(f.CameraId)).ToListAsync(ct)).ToLookup(f => f.CameraId);
         // Judging needs the previous hash and count, never the stored thumbnail: read the rows without it and attach them, so a
         // batch does not pull every camera's JPEG back from the database (and keep a change-tracking copy of it) only to replace

@@ -5,6 +5,7 @@ using HikFleet.Core.Vault;
 using HikFleet.Simulator;
 using HikFleet.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -103,6 +104,47 @@ public sealed class HealthSweepTests(HealthTestFleet fixture) : IClassFixture<He
         Assert.Equal(6, written[1].Samples);
         await using var check = fixture.Database.CreateContext();
         Assert.Equal(1, await check.HealthSamples.CountAsync(s => s.CameraId == slow.Id, Ct));
+    }
+
+    [Fact]
+    public async Task A_camera_retired_while_it_is_checked_gets_no_health_written()
+    {
+        Site site;
+        await using (var db = fixture.Database.CreateContext()) site = await TestFleet.CreateSiteAsync(db);
+        var device = fixture.Fleet.AddDevice(new DeviceSpec { Password = HealthTestFleet.Password });
+        var camera = await fixture.AdoptAsync(site, device, HealthTestFleet.Password);
+        var other = await fixture.AdoptAsync(site, fixture.Fleet.AddDevice(new DeviceSpec { Password = HealthTestFleet.Password }), HealthTestFleet.Password);
+        device.Faults.SlowMs = 600; // its check takes a few seconds: room to change its row meanwhile
+
+        var logs = new CapturingLoggerProvider();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs));
+        var service = fixture.NewService(new HealthOptions { BatchSize = 50, BatchFlushInterval = TimeSpan.FromMinutes(1) }, logs: loggerFactory);
+        var requestsBefore = device.TotalRequests;
+        var sweep = service.RunSiteAsync(site.Id, Ct);
+        // The sweep has read the site's cameras once the device is asked anything; then an operator retires the camera.
+        while (device.TotalRequests == requestsBefore) await Task.Delay(20, Ct);
+        await using (var db = fixture.Database.CreateContext())
+        {
+            var row = await db.Cameras.SingleAsync(c => c.Id == camera.Id, Ct);
+            row.Lifecycle = CameraLifecycle.Retired;
+            row.Name = "Retired meanwhile";
+            await db.SaveChangesAsync(Ct);
+        }
+
+        var result = await sweep;
+        Assert.Equal(2, result.Checked);
+        Assert.Equal(0, result.FailedBatches);
+        // The batch writes over the rows the sweep read, checking their row version: the retirement changed it, so the batch
+        // read the rows again and left the retired camera alone — no health, no sample, the operator's change intact — while
+        // the other camera's check is written.
+        Assert.Contains(logs.Lines, l => l.Contains("met a concurrent change", StringComparison.Ordinal));
+        await using var check = fixture.Database.CreateContext();
+        var retired = await check.Cameras.AsNoTracking().SingleAsync(c => c.Id == camera.Id, Ct);
+        Assert.Equal((CameraLifecycle.Retired, "Retired meanwhile"), (retired.Lifecycle, retired.Name));
+        Assert.Null(retired.HealthCheckedAt);
+        Assert.Equal(0, await check.HealthSamples.CountAsync(s => s.CameraId == camera.Id, Ct));
+        Assert.NotNull((await check.Cameras.AsNoTracking().SingleAsync(c => c.Id == other.Id, Ct)).HealthCheckedAt);
+        Assert.Equal(1, await check.HealthSamples.CountAsync(s => s.CameraId == other.Id, Ct));
     }
 
     [Fact]
