@@ -1,10 +1,14 @@
 using System.Data.Common;
+using HikFleet.Core.Audit;
 using HikFleet.Core.Data;
 using HikFleet.Core.Data.Entities;
+using HikFleet.Core.Devices;
 using HikFleet.Core.Operations;
 using HikFleet.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace HikFleet.Core.Tests.Operations;
 
@@ -65,6 +69,65 @@ public sealed class OperationGatesTests(MigratedDatabase database) : IClassFixtu
 
         Assert.Contains(verdicts, v => v.Contains("Halted"));
         Assert.Contains(verdicts, v => v.Contains("Queued"));
+    }
+
+    [Fact]
+    public async Task A_deferred_admission_asks_for_its_next_run_only_after_releasing_the_lease()
+    {
+        Site site;
+        Guid queued;
+        await using (var db = database.CreateContext())
+        {
+            site = await TestFleet.CreateSiteAsync(db);
+            site.BulkConcurrency = 1;
+            var a = TestFleet.NewCamera(site.Id);
+            var b = TestFleet.NewCamera(site.Id);
+            db.Cameras.AddRange(a, b);
+            var batch = Guid.NewGuid();
+            var now = DateTimeOffset.UtcNow;
+            Operation Op(Camera camera, OperationState state, DateTimeOffset? started) => new()
+            {
+                Kind = OperationKind.Reboot, TenantId = site.TenantId, SiteId = site.Id, CameraId = camera.Id, BatchId = batch, State = state,
+                CreatedAt = now, StartedAt = started, Reason = "Monthly maintenance reboot", RequestedById = "test", RequestedByName = "test",
+                Steps = [new OperationStep { Index = 0, Name = "reboot", Title = "Reboot" }],
+            };
+            var first = Op(a, OperationState.Waiting, now.AddSeconds(-5)); // the site's one slot is taken
+            var second = Op(b, OperationState.Queued, null);
+            db.Operations.AddRange(first, second);
+            await db.SaveChangesAsync(Ct);
+            queued = second.Id;
+        }
+
+        // The job that runs the next attempt may start the moment it is scheduled (Hangfire picks it up in well under a second;
+        // the lease release may take longer on a loaded machine). A run that finds the lease still held ends quietly, and nothing
+        // would run the operation again until the watchdog: so the runner must release first, then schedule. This scheduler
+        // looks at the lease at the moment it is asked, as such a job would.
+        var scheduler = new LeaseWitness(database);
+        var runner = new OperationRunner(database.ContextFactory, [], scheduler, new AuditLog(database.ContextFactory, TimeProvider.System),
+            new FleetChangeFeed(), Options.Create(new OperationOptions()), TimeProvider.System, NullLogger<OperationRunner>.Instance);
+        await runner.RunAsync(queued, Ct);
+
+        var (id, after, leaseOwner) = Assert.Single(scheduler.Scheduled);
+        Assert.Equal(queued, id);
+        Assert.True(after > TimeSpan.Zero);
+        Assert.Null(leaseOwner);
+        await using var check = database.CreateContext();
+        var op = await check.Operations.AsNoTracking().SingleAsync(o => o.Id == queued, Ct);
+        Assert.Equal((OperationState.Queued, (DateTimeOffset?)null), (op.State, op.StartedAt));
+    }
+
+    /// <summary>Records each request for a later run with the operation's lease owner at that moment.</summary>
+    private sealed class LeaseWitness(MigratedDatabase database) : IOperationScheduler
+    {
+        public List<(Guid Id, TimeSpan After, string? LeaseOwner)> Scheduled { get; } = [];
+
+        public void Enqueue(Guid operationId) => Schedule(operationId, TimeSpan.Zero);
+
+        public void Schedule(Guid operationId, TimeSpan after)
+        {
+            using var db = database.CreateContext();
+            Scheduled.Add((operationId, after, db.Operations.AsNoTracking().Where(o => o.Id == operationId).Select(o => o.LeaseOwner).Single()));
+        }
     }
 
     private async Task SetStateAsync(Guid id, OperationState state)
