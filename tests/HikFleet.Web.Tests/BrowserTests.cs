@@ -223,25 +223,19 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
 
     private (Process App, string Url, System.Text.StringBuilder Output) StartApp(string vaultKeys, Dictionary<string, string>? more = null)
     {
-        var url = $"http://127.0.0.1:{TestNetwork.FreeTcpPort()}";
-        var start = FleetWebFactory.AppProcess(database.ConnectionString);
-        start.Environment["Urls"] = url;
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development"; // static web assets (MudBlazor's CSS/JS) served from the build output
-        start.Environment["Fleet__Vault__Keys"] = vaultKeys;
-        start.Environment["Fleet__Bootstrap__AdminUser"] = "admin";
-        start.Environment["Fleet__Bootstrap__AdminPassword"] = AdminPassword;
-        start.Environment["Fleet__Operations__PollInterval"] = "00:00:00.300";
-        start.Environment["Fleet__Operations__RestartDetectionSlack"] = "00:00:01";
-        start.Environment["Fleet__Health__ConfirmChecks"] = "1";
-        start.Environment["Serilog__MinimumLevel__Default"] = "Warning";
-        foreach (var (key, value) in more ?? []) start.Environment[key] = value;
-        var app = Process.Start(start)!;
-        var output = new System.Text.StringBuilder();
-        app.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        app.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        app.BeginOutputReadLine();
-        app.BeginErrorReadLine();
-        return (app, url, output);
+        var environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development", // static web assets (MudBlazor's CSS/JS) served from the build output
+            ["Fleet__Vault__Keys"] = vaultKeys,
+            ["Fleet__Bootstrap__AdminUser"] = "admin",
+            ["Fleet__Bootstrap__AdminPassword"] = AdminPassword,
+            ["Fleet__Operations__PollInterval"] = "00:00:00.300",
+            ["Fleet__Operations__RestartDetectionSlack"] = "00:00:01",
+            ["Fleet__Health__ConfirmChecks"] = "1",
+            ["Serilog__MinimumLevel__Default"] = "Warning",
+        };
+        foreach (var (key, value) in more ?? []) environment[key] = value;
+        return RunningApp.Start(database.ConnectionString, environment);
     }
 
     [Fact]
@@ -372,12 +366,7 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
         await page.WaitForURLAsync(u => !u.Contains("/account/login", StringComparison.Ordinal));
     }
 
-    private static async Task StopAsync(Process app)
-    {
-        if (!app.HasExited) app.Kill(entireProcessTree: true);
-        await app.WaitForExitAsync(CancellationToken.None);
-        app.Dispose();
-    }
+    private static Task StopAsync(Process app) => RunningApp.KillAsync(app);
 
     private static async Task FailWithOutputAsync(Exception e, System.Text.StringBuilder output)
     {
@@ -418,27 +407,6 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
     private static async Task Shot(IPage page, string name) =>
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Shots, $"{name}.png"), FullPage = true });
 
-    private static async Task WaitHealthyAsync(string url, Process app, System.Text.StringBuilder output)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var until = DateTime.UtcNow.AddSeconds(90);
-        while (DateTime.UtcNow < until)
-        {
-            Assert.False(app.HasExited, $"the app stopped:\n{output}");
-            try
-            {
-                if ((await http.GetAsync($"{url}/healthz", Ct)).IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException) when (!Ct.IsCancellationRequested)
-            {
-            }
-
-            await Task.Delay(250, Ct);
-        }
-
-        Assert.Fail($"the app did not answer /healthz within 90 s:\n{output}");
-    }
+    private static Task WaitHealthyAsync(string url, Process app, System.Text.StringBuilder output) =>
+        RunningApp.WaitHealthyAsync(url, app, output, Ct);
 }

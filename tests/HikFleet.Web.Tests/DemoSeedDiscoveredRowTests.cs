@@ -23,13 +23,8 @@ public sealed class DemoSeedDiscoveredRowTests(MigratedDatabase database) : ICla
     [Fact]
     public async Task A_device_discovery_found_first_is_taken_over_not_inserted_again()
     {
-        var b = Random.Shared.Next(32, 250);
-        var controlPort = TestNetwork.FreeTcpPort();
-        await using var fleet = await VirtualFleet.StartAsync(new SimulatorOptions
-        {
-            Cameras = 12, Sites = 6, HttpPort = 0, HttpsPort = 0, Sadp = false, Control = new IPEndPoint(IPAddress.Loopback, controlPort),
-            BaseAddress = IPAddress.Parse($"127.{b}.{Random.Shared.Next(1, 250)}.10"), FactoryAddress = IPAddress.Parse($"127.{b}.251.64"),
-        }, Ct);
+        await using var demo = await DemoSeedRun.StartFleetAsync(Ct);
+        var (fleet, control) = (demo.Fleet, demo.Control);
         var bySerial = fleet.Devices[0];
         var byMac = fleet.Devices[1];
 
@@ -48,17 +43,9 @@ public sealed class DemoSeedDiscoveredRowTests(MigratedDatabase database) : ICla
         }
 
         var keys = VaultKeyRing.NewKeyLine();
-        var start = FleetWebFactory.AppProcess(database.ConnectionString, "demo", "seed", "--devices", $"http://127.0.0.1:{controlPort}/devices");
-        start.Environment["Fleet__Vault__Keys"] = keys;
-        using (var process = Process.Start(start)!)
-        {
-            var stderr = process.StandardError.ReadToEndAsync(Ct);
-            _ = process.StandardOutput.ReadToEndAsync(Ct);
-            await process.WaitForExitAsync(Ct);
-            var err = await stderr;
-            Assert.True(process.ExitCode == 0, err);
-            Assert.Contains("12 managed cameras", err);
-        }
+        var (exit, err, _) = await DemoSeedRun.SeedAsync(database.ConnectionString, keys, Ct, "--devices", $"{control}/devices");
+        Assert.True(exit == 0, err);
+        Assert.Contains("12 managed cameras", err);
 
         await using var check = database.CreateContext();
         var demoSites = await check.Sites.AsNoTracking().Where(s => s.Tenant!.Name == "Northwind Security" || s.Tenant.Name == "Contoso Retail"

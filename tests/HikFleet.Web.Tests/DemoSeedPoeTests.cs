@@ -23,28 +23,14 @@ public sealed class DemoSeedPoeTests(MigratedDatabase database) : IClassFixture<
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private async Task<(int Exit, string Err, string Out)> SeedAsync(string keys, params string[] args)
-    {
-        var start = FleetWebFactory.AppProcess(database.ConnectionString, ["demo", "seed", .. args]);
-        start.Environment["Fleet__Vault__Keys"] = keys;
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync(Ct);
-        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
-        await process.WaitForExitAsync(Ct);
-        return (process.ExitCode, await stderr, await stdout);
-    }
+    private Task<(int Exit, string Err, string Out)> SeedAsync(string keys, params string[] args) =>
+        DemoSeedRun.SeedAsync(database.ConnectionString, keys, Ct, args);
 
     [Fact]
     public async Task The_demo_switch_is_added_to_the_first_site_sealed_and_finds_its_cameras_ports_once()
     {
-        var b = Random.Shared.Next(32, 250);
-        var controlPort = TestNetwork.FreeTcpPort();
-        await using var fleet = await VirtualFleet.StartAsync(new SimulatorOptions
-        {
-            Cameras = 12, Sites = 6, HttpPort = 0, HttpsPort = 0, Sadp = false, Control = new IPEndPoint(IPAddress.Loopback, controlPort),
-            BaseAddress = IPAddress.Parse($"127.{b}.{Random.Shared.Next(1, 250)}.10"), FactoryAddress = IPAddress.Parse($"127.{b}.251.64"),
-        }, Ct);
-        var control = $"http://127.0.0.1:{controlPort}";
+        await using var demo = await DemoSeedRun.StartFleetAsync(Ct);
+        var (fleet, control) = (demo.Fleet, demo.Control);
         var stateDir = Directory.CreateTempSubdirectory("hikfleet-demo-poe-").FullName;
         await using var demoSwitch = await DemoSwitchProcess.StartAsync(control, stateDir, Ct);
         var communityFile = Path.Combine(stateDir, "community");

@@ -15,32 +15,19 @@ public sealed class DemoSeedTests(MigratedDatabase database) : IClassFixture<Mig
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private async Task<(int Exit, string Err)> SeedAsync(string devices, string keys)
-    {
-        var start = FleetWebFactory.AppProcess(database.ConnectionString, "demo", "seed", "--devices", devices);
-        start.Environment["Fleet__Vault__Keys"] = keys;
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync(Ct);
-        _ = process.StandardOutput.ReadToEndAsync(Ct);
-        await process.WaitForExitAsync(Ct);
-        return (process.ExitCode, await stderr);
-    }
+    private Task<(int Exit, string Err, string Out)> SeedAsync(string devices, string keys) =>
+        DemoSeedRun.SeedAsync(database.ConnectionString, keys, Ct, "--devices", devices);
 
     [Fact]
     public async Task The_simulated_fleet_is_wired_into_three_tenants_with_two_sites_each_once()
     {
-        var b = Random.Shared.Next(32, 250);
-        var controlPort = TestNetwork.FreeTcpPort();
-        await using var fleet = await VirtualFleet.StartAsync(new SimulatorOptions
-        {
-            Cameras = 12, Sites = 6, HttpPort = 0, HttpsPort = 0, Sadp = false, Control = new IPEndPoint(IPAddress.Loopback, controlPort),
-            BaseAddress = IPAddress.Parse($"127.{b}.{Random.Shared.Next(1, 250)}.10"), FactoryAddress = IPAddress.Parse($"127.{b}.251.64"),
-        }, Ct);
+        await using var demo = await DemoSeedRun.StartFleetAsync(Ct);
+        var (fleet, control) = (demo.Fleet, demo.Control);
         var keys = VaultKeyRing.NewKeyLine();
-        var url = $"http://127.0.0.1:{controlPort}/devices";
+        var url = $"{control}/devices";
 
         Assert.Equal(2, (await SeedAsync("http://192.0.2.1:18999/devices", keys)).Exit); // never anything but loopback
-        var (exit, err) = await SeedAsync(url, keys);
+        var (exit, err, _) = await SeedAsync(url, keys);
         Assert.True(exit == 0, err);
         Assert.Contains("3 tenants, 6 sites, 12 managed cameras", err);
 
@@ -68,7 +55,7 @@ public sealed class DemoSeedTests(MigratedDatabase database) : IClassFixture<Mig
             }
         }
 
-        (exit, err) = await SeedAsync(url, keys);
+        (exit, err, _) = await SeedAsync(url, keys);
         Assert.Equal(0, exit);
         Assert.Contains("nothing changed", err);
         await using var check = database.CreateContext();

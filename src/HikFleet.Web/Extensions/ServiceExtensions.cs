@@ -54,11 +54,50 @@ public static class ServiceExtensions
         await migrator.EnsureDefaultTenantAsync(app.Configuration["Fleet:DefaultTenant"] ?? "Default", app.Lifetime.ApplicationStopping);
     }
 
-    /// <summary>Declares the recurring jobs (Core owns the list) on the fleet's job storage.</summary>
+    /// <summary>
+    /// Declares the recurring jobs (Core owns the list) on the fleet's job storage. A node that stopped abruptly (killed, out of
+    /// memory, power) can leave one of Hangfire's recurring-job locks behind; it expires after the storage's lock timeout (1 min).
+    /// Declaring then waits for the lock and fails: the app must start anyway (it would otherwise crash again at every restart
+    /// within that minute), and declares the schedules as soon as the lock is free.
+    /// </summary>
     public static async Task DeclareFleetSchedulesAsync(this WebApplication app)
     {
-        Core.Jobs.FleetSchedules.Declare(app.Services.GetRequiredService<Hangfire.IRecurringJobManager>());
-        await app.Services.GetRequiredService<Core.Jobs.SiteScheduleSync>().SyncAllAsync(app.Lifetime.ApplicationStopping);
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("HikFleet.Web.Schedules");
+        var stopping = app.Lifetime.ApplicationStopping;
+        if (await TryDeclareAsync(app.Services, logger, stopping)) return;
+        _ = Task.Run(async () =>
+        {
+            while (!stopping.IsCancellationRequested)
+            {
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(5), stopping);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                if (await TryDeclareAsync(app.Services, logger, stopping)) return;
+            }
+        }, CancellationToken.None);
+    }
+
+    private static async Task<bool> TryDeclareAsync(IServiceProvider services, ILogger logger, CancellationToken ct)
+    {
+        try
+        {
+            Core.Jobs.FleetSchedules.Declare(services.GetRequiredService<Hangfire.IRecurringJobManager>());
+            await services.GetRequiredService<Core.Jobs.SiteScheduleSync>().SyncAllAsync(ct);
+            logger.LogInformation("Recurring jobs declared");
+            return true;
+        }
+        catch (Exception ex) when (ex is Hangfire.PostgreSql.PostgreSqlDistributedLockException or Hangfire.Storage.DistributedLockTimeoutException)
+        {
+            logger.LogWarning("Recurring jobs not declared yet: {Reason} (a node that stopped abruptly holds the lock until it expires); " +
+                              "trying again in 5 s", ex.Message);
+            return false;
+        }
     }
 
     public static WebApplication UseFleetPipeline(this WebApplication app)

@@ -23,28 +23,7 @@ public sealed class OperationGatesTests(MigratedDatabase database) : IClassFixtu
     [Fact]
     public async Task ACameraFailingWhileTheGateReads_NeverLetsTheNextOneIn()
     {
-        Site site;
-        Guid running, next;
-        await using (var db = database.CreateContext())
-        {
-            site = await TestFleet.CreateSiteAsync(db);
-            site.BulkConcurrency = 1;
-            var a = TestFleet.NewCamera(site.Id);
-            var b = TestFleet.NewCamera(site.Id);
-            db.Cameras.AddRange(a, b);
-            var batch = Guid.NewGuid();
-            var now = DateTimeOffset.UtcNow;
-            Operation Op(Camera camera, OperationState state, DateTimeOffset created, DateTimeOffset? started) => new()
-            {
-                Kind = OperationKind.Reboot, TenantId = site.TenantId, SiteId = site.Id, CameraId = camera.Id, BatchId = batch, State = state,
-                CreatedAt = created, StartedAt = started, Reason = "Monthly maintenance reboot", RequestedById = "test", RequestedByName = "test",
-            };
-            var first = Op(a, OperationState.Waiting, now.AddSeconds(-10), now.AddSeconds(-9));
-            var second = Op(b, OperationState.Queued, now.AddSeconds(-5), null);
-            db.Operations.AddRange(first, second);
-            await db.SaveChangesAsync(Ct);
-            (running, next) = (first.Id, second.Id);
-        }
+        var (site, running, next) = await BulkRunOfTwoAsync();
 
         var verdicts = new List<string>();
         // Statement k of the gate is followed by the first camera's failure, committed on another connection; k = 0: before any.
@@ -74,29 +53,7 @@ public sealed class OperationGatesTests(MigratedDatabase database) : IClassFixtu
     [Fact]
     public async Task A_deferred_admission_asks_for_its_next_run_only_after_releasing_the_lease()
     {
-        Site site;
-        Guid queued;
-        await using (var db = database.CreateContext())
-        {
-            site = await TestFleet.CreateSiteAsync(db);
-            site.BulkConcurrency = 1;
-            var a = TestFleet.NewCamera(site.Id);
-            var b = TestFleet.NewCamera(site.Id);
-            db.Cameras.AddRange(a, b);
-            var batch = Guid.NewGuid();
-            var now = DateTimeOffset.UtcNow;
-            Operation Op(Camera camera, OperationState state, DateTimeOffset? started) => new()
-            {
-                Kind = OperationKind.Reboot, TenantId = site.TenantId, SiteId = site.Id, CameraId = camera.Id, BatchId = batch, State = state,
-                CreatedAt = now, StartedAt = started, Reason = "Monthly maintenance reboot", RequestedById = "test", RequestedByName = "test",
-                Steps = [new OperationStep { Index = 0, Name = "reboot", Title = "Reboot" }],
-            };
-            var first = Op(a, OperationState.Waiting, now.AddSeconds(-5)); // the site's one slot is taken
-            var second = Op(b, OperationState.Queued, null);
-            db.Operations.AddRange(first, second);
-            await db.SaveChangesAsync(Ct);
-            queued = second.Id;
-        }
+        var (_, _, queued) = await BulkRunOfTwoAsync(); // the site's one slot is taken by the first camera
 
         // The job that runs the next attempt may start the moment it is scheduled (Hangfire picks it up in well under a second;
         // the lease release may take longer on a loaded machine). A run that finds the lease still held ends quietly, and nothing
@@ -128,6 +85,31 @@ public sealed class OperationGatesTests(MigratedDatabase database) : IClassFixtu
             using var db = database.CreateContext();
             Scheduled.Add((operationId, after, db.Operations.AsNoTracking().Where(o => o.Id == operationId).Select(o => o.LeaseOwner).Single()));
         }
+    }
+
+    /// <summary>A bulk reboot of two cameras of a site that runs one at a time: the first started (waiting for its camera), the
+    /// second queued behind it.</summary>
+    private async Task<(Site Site, Guid First, Guid Second)> BulkRunOfTwoAsync()
+    {
+        await using var db = database.CreateContext();
+        var site = await TestFleet.CreateSiteAsync(db);
+        site.BulkConcurrency = 1;
+        var a = TestFleet.NewCamera(site.Id);
+        var b = TestFleet.NewCamera(site.Id);
+        db.Cameras.AddRange(a, b);
+        var batch = Guid.NewGuid();
+        var now = DateTimeOffset.UtcNow;
+        Operation Op(Camera camera, OperationState state, DateTimeOffset created, DateTimeOffset? started) => new()
+        {
+            Kind = OperationKind.Reboot, TenantId = site.TenantId, SiteId = site.Id, CameraId = camera.Id, BatchId = batch, State = state,
+            CreatedAt = created, StartedAt = started, Reason = "Monthly maintenance reboot", RequestedById = "test", RequestedByName = "test",
+            Steps = [new OperationStep { Index = 0, Name = "reboot", Title = "Reboot" }],
+        };
+        var first = Op(a, OperationState.Waiting, now.AddSeconds(-10), now.AddSeconds(-9));
+        var second = Op(b, OperationState.Queued, now.AddSeconds(-5), null);
+        db.Operations.AddRange(first, second);
+        await db.SaveChangesAsync(Ct);
+        return (site, first.Id, second.Id);
     }
 
     private async Task SetStateAsync(Guid id, OperationState state)
