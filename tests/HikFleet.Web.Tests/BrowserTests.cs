@@ -349,11 +349,15 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
         Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     });
 
-    private static async Task<IPage> NewPageAsync(IBrowser browser, string url)
+    /// <summary>The pages this test opened (xunit makes one instance per test): a failure reports where each one was.</summary>
+    private readonly List<IPage> _pages = [];
+
+    private async Task<IPage> NewPageAsync(IBrowser browser, string url)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = url, ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(30_000);
+        _pages.Add(page);
         return page;
     }
 
@@ -368,12 +372,15 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
 
     private static Task StopAsync(Process app) => RunningApp.KillAsync(app);
 
-    private static async Task FailWithOutputAsync(Exception e, System.Text.StringBuilder output)
+    /// <summary>Fails with Playwright's message, the address each page of the test was at (the browser is already closed here: the
+    /// pages are disposed with the try block) and the app's output.</summary>
+    private Task FailWithOutputAsync(Exception e, System.Text.StringBuilder output)
     {
         string log;
         lock (output) log = output.ToString();
-        await Task.CompletedTask;
-        Assert.Fail($"{e.Message}\napp output:\n{log[^Math.Min(4000, log.Length)..]}");
+        var pages = _pages.Select((p, i) => $"page {i}: {p.Url}");
+        Assert.Fail($"{e.Message}\n{string.Join("\n", pages)}\napp output:\n{log[^Math.Min(4000, log.Length)..]}");
+        return Task.CompletedTask;
     }
 
     private static PoeSwitch PolledSwitch(ServiceProvider provider, Site site, int port, Camera confirmed, Camera found)
