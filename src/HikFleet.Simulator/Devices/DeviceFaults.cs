@@ -65,6 +65,11 @@ public sealed class DeviceFaults
     public bool RefuseConfigurationImport { get; set; }
     /// <summary>A firmware install fails half-way: the device restarts on its old firmware (as from its backup partition).</summary>
     public bool UpgradeFails { get; set; }
+    /// <summary>
+    /// Once: the device answers a password change (the new password is set), then drops off the network (<see cref="Offline"/>)
+    /// before anyone can log in with it — the moment a password rotation cannot verify. Cleared when it fires.
+    /// </summary>
+    public bool OfflineAfterPasswordChange { get; set; }
 
     internal DeviceFaults Clone() => (DeviceFaults)MemberwiseClone();
 }

@@ -199,14 +199,25 @@ internal static partial class IsapiRouter
             target.UserName = renamed;
         if (x.ChildValue("userLevel") is { } newLevel)
             target.UserLevel = newLevel;
+        var changed = false;
         if (password is not null && password != target.Password)
         {
             target.PasswordHistory.Insert(0, target.Password);
             if (target.PasswordHistory.Count > 5)
                 target.PasswordHistory.RemoveAt(5);
             target.Password = password;
+            changed = true;
         }
-        return risk ? ResponseStatus.Response(d.Family, r.Path, 1, "riskPassword") : ResponseStatus.Ok(d, r);
+        var response = risk ? ResponseStatus.Response(d.Family, r.Path, 1, "riskPassword") : ResponseStatus.Ok(d, r);
+        if (changed && d.Faults.OfflineAfterPasswordChange)
+        {
+            response.AfterSend = () =>
+            {
+                d.Faults.OfflineAfterPasswordChange = false;
+                d.Faults.Offline = true;
+            };
+        }
+        return response;
     }
 
     private static SimResponse DeleteUser(VirtualDevice d, SimRequest r, DeviceUser caller, int id)
