@@ -1,5 +1,6 @@
 using HikFleet.Core.Vault;
 using HikFleet.Testing;
+using Microsoft.EntityFrameworkCore;
 
 namespace HikFleet.Web.Tests;
 
@@ -10,6 +11,8 @@ namespace HikFleet.Web.Tests;
 /// </summary>
 public sealed class AbruptRestartTests(MigratedDatabase database) : IClassFixture<MigratedDatabase>
 {
+    private const string AlertsScheduleRows = """SELECT count(*) AS "Value" FROM hangfire.hash WHERE key = 'recurring-job:alerts'""";
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -28,7 +31,7 @@ public sealed class AbruptRestartTests(MigratedDatabase database) : IClassFixtur
             await RunningApp.KillAsync(first);
         }
 
-        Assert.True(await ScalarAsync("SELECT count(*) FROM hangfire.hash WHERE key = 'recurring-job:alerts'") > 0);
+        Assert.True(await ScalarAsync(AlertsScheduleRows) > 0);
         // It died holding the lock of the alerts schedule (as a node does while its scheduler triggers the job), and that
         // schedule is not declared: the next node has to declare it.
         await ExecuteAsync("DELETE FROM hangfire.hash WHERE key = 'recurring-job:alerts'");
@@ -40,13 +43,13 @@ public sealed class AbruptRestartTests(MigratedDatabase database) : IClassFixtur
         {
             // It serves although it could not declare its schedules yet, and says why.
             await RunningApp.WaitHealthyAsync(url, second, output, Ct);
-            Assert.Equal(0, await ScalarAsync("SELECT count(*) FROM hangfire.hash WHERE key = 'recurring-job:alerts'"));
+            Assert.Equal(0, await ScalarAsync(AlertsScheduleRows));
             Assert.Contains("Recurring jobs not declared yet", RunningApp.Text(output));
 
             // The lock expires (here: goes); the schedules are declared within a few seconds, and the node still runs.
             await ExecuteAsync("DELETE FROM hangfire.lock WHERE resource = 'hangfire:lock:recurring-job:alerts'");
             var until = DateTime.UtcNow.AddSeconds(60);
-            while (await ScalarAsync("SELECT count(*) FROM hangfire.hash WHERE key = 'recurring-job:alerts'") == 0)
+            while (await ScalarAsync(AlertsScheduleRows) == 0)
             {
                 Assert.True(DateTime.UtcNow < until, $"the alerts schedule was not declared within 60 s:\n{RunningApp.Text(output)}");
                 Assert.False(second.HasExited, $"the app stopped:\n{RunningApp.Text(output)}");
@@ -63,17 +66,13 @@ public sealed class AbruptRestartTests(MigratedDatabase database) : IClassFixtur
 
     private async Task<long> ScalarAsync(string sql)
     {
-        await using var connection = new Npgsql.NpgsqlConnection(database.ConnectionString);
-        await connection.OpenAsync(Ct);
-        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(Ct), System.Globalization.CultureInfo.InvariantCulture);
+        await using var db = database.CreateContext();
+        return await db.Database.SqlQueryRaw<long>(sql).SingleAsync(Ct);
     }
 
     private async Task ExecuteAsync(string sql)
     {
-        await using var connection = new Npgsql.NpgsqlConnection(database.ConnectionString);
-        await connection.OpenAsync(Ct);
-        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync(Ct);
+        await using var db = database.CreateContext();
+        await db.Database.ExecuteSqlRawAsync(sql, Ct);
     }
 }

@@ -267,15 +267,8 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
         try
         {
             await WaitHealthyAsync(url, app, output);
-            var seed = FleetWebFactory.AppProcess(database.ConnectionString, "demo", "seed", "--devices", $"http://127.0.0.1:{controlPort}/devices");
-            seed.Environment["Fleet__Vault__Keys"] = keys;
-            using (var seeding = Process.Start(seed)!)
-            {
-                var err = seeding.StandardError.ReadToEndAsync(Ct);
-                _ = seeding.StandardOutput.ReadToEndAsync(Ct);
-                await seeding.WaitForExitAsync(Ct);
-                Assert.True(seeding.ExitCode == 0, await err);
-            }
+            var (seeded, seedErr, _) = await DemoSeedRun.SeedAsync(database.ConnectionString, keys, Ct, "--devices", $"http://127.0.0.1:{controlPort}/devices");
+            Assert.True(seeded == 0, seedErr);
 
             using var playwright = await Playwright.CreateAsync();
             await using var browser = await LaunchAsync(playwright);
