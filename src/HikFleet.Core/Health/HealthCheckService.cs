@@ -557,8 +557,8 @@ public sealed class HealthCheckService
         if (!measured.Decoded) return;
         snapshot.TakenAt = now;
         snapshot.MeanLuma = measured.MeanLuma;
-        snapshot.DecodedBytes = obs.Snapshot?.Length;
-        snapshot.Jpeg = obs.Snapshot is { } jpeg && jpeg.Length <= _options.MaxThumbnailBytes ? jpeg : null;
+        snapshot.DecodedBytes = measured.Bytes;
+        snapshot.Jpeg = measured.Thumbnail;
         // The row was read without its thumbnail (TryWriteBatchAsync): always write it, a null one included.
         var entry = db.Entry(snapshot);
         if (entry.State == EntityState.Unchanged || entry.State == EntityState.Modified) entry.Property(s => s.Jpeg).IsModified = true;

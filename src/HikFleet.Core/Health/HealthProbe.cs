@@ -39,7 +39,6 @@ internal sealed class HealthObservation
     /// <summary>When the streams were not read by this check: their total bitrate at the last read (kbps), for <c>link-too-slow</c>.</summary>
     public long? StreamKbps { get; set; }
     public IReadOnlyList<NetworkInterfaceInfo>? Interfaces { get; set; }
-    public byte[]? Snapshot { get; set; }
     public SnapshotMeasurement? SnapshotMeasurement { get; set; }
     public IsapiException? SnapshotFailure { get; set; }
     /// <summary>Set when this check read the hardening settings (only every <see cref="HealthOptions.HardeningInterval"/>).</summary>
@@ -296,18 +295,13 @@ internal sealed class HealthProbe(DeviceAccess access, DeviceClientCache clients
     {
         try
         {
-            // In a pooled buffer: most checks only hash the picture and let it go (a fresh array per picture was the largest
-            // allocation of a check, issue #13); a decoded one is copied to be kept as the thumbnail.
+            // In a pooled buffer: the device's bytes are hashed and, when due, decoded, and let go (a fresh array per picture was
+            // the largest allocation of a check, issue #13); what is kept is the hash and a thumbnail HikFleet encodes.
             using var snapshot = await client.GetPooledSnapshotAsync(101, closeConnection: true, ct);
-            if (!plan.DecodeSnapshot && !(snapshot.Length < plan.DecodeBelowBytes))
-            {
+            obs.SnapshotMeasurement = !plan.DecodeSnapshot && !(snapshot.Length < plan.DecodeBelowBytes)
                 // The hash alone (frozen picture); the brightness and the thumbnail stay those of the last decoded picture.
-                obs.SnapshotMeasurement = SnapshotAnalysis.Hash(snapshot.Span);
-                return;
-            }
-
-            obs.Snapshot = snapshot.ToArray();
-            obs.SnapshotMeasurement = SnapshotAnalysis.Measure(obs.Snapshot, options.MaxSnapshotDimension);
+                ? SnapshotAnalysis.Hash(snapshot.Span)
+                : SnapshotAnalysis.Measure(snapshot.Span, options.MaxSnapshotDimension, options.ThumbnailWidth, options.ThumbnailQuality);
         }
         catch (IsapiException ex) when (ex.Kind != IsapiErrorKind.NotSupported)
         {

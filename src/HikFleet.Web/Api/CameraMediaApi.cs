@@ -15,8 +15,9 @@ public static class CameraMediaApi
             {
                 var scope = await scopes.GetAsync(user, ct);
                 var snapshot = await inventory.SnapshotAsync(scope, id, ct);
-                // The bytes came from a device: serve them only if they start like a JPEG, and never let a browser sniff them as
-                // anything else (a camera is hostile input, DESIGN.md "Safety with devices").
+                // The thumbnail is HikFleet's own encoding of the decoded picture (SnapshotAnalysis), not the device's bytes; still,
+                // serve it only if it starts like a JPEG and never let a browser sniff it as anything else (rows written before
+                // thumbnails were re-encoded hold a device's bytes; DESIGN.md "Safety with devices").
                 if (snapshot is null || snapshot.Jpeg.Length < 4 || snapshot.Jpeg[0] != 0xFF || snapshot.Jpeg[1] != 0xD8)
                 {
                     return ApiResults.NotFound();

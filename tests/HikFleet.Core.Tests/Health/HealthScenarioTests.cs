@@ -154,8 +154,14 @@ public sealed class HealthScenarioTests(HealthTestFleet fixture) : IClassFixture
         var thumb = await check.CameraSnapshots.AsNoTracking().SingleAsync(s => s.CameraId == healthyRow.Id, Ct);
         Assert.NotNull(thumb.Jpeg);
         Assert.InRange(thumb.MeanLuma!.Value, 40, 220);
-        // The thumbnail is the latest check's picture (the batch writer reads snapshot rows without it and must still replace it).
-        Assert.Equal(thumb.Sha256, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(thumb.Jpeg)));
+        // The thumbnail is HikFleet's own JPEG of the decoded picture (the simulator's 640×360 at a quarter), never the device's
+        // bytes: those are only hashed, and the picture's size kept.
+        Assert.NotEqual(thumb.Sha256, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(thumb.Jpeg)));
+        using (var decoded = SkiaSharp.SKBitmap.Decode(thumb.Jpeg))
+        {
+            Assert.Equal((160, 90), (decoded.Width, decoded.Height));
+        }
+        Assert.True(thumb.Jpeg.Length < thumb.DecodedBytes, $"thumbnail {thumb.Jpeg.Length} bytes, picture {thumb.DecodedBytes}");
 
         // No device was locked by the checks (the locked one was locked by its fault), and the wrong password cost one failed login.
         Assert.All(expected.Where(e => e.Name != "locked out"), e => Assert.False(e.Device.IsLocked, e.Name));

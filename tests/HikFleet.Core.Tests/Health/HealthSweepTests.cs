@@ -148,24 +148,34 @@ public sealed class HealthSweepTests(HealthTestFleet fixture) : IClassFixture<He
     }
 
     [Fact]
-    public async Task Thumbnail_IsDropped_WhenThePictureOutgrowsTheLimit()
+    public async Task The_thumbnail_is_kept_at_the_configured_width_and_zero_keeps_none()
     {
         Site site;
         await using (var db = fixture.Database.CreateContext()) site = await TestFleet.CreateSiteAsync(db);
         var camera = await fixture.AdoptAsync(site, fixture.Fleet.AddDevice(new DeviceSpec { Password = HealthTestFleet.Password }), HealthTestFleet.Password);
-        await fixture.NewService(new HealthOptions()).RunSiteAsync(site.Id, Ct);
-        await using (var db = fixture.Database.CreateContext())
-            Assert.NotNull((await db.CameraSnapshots.AsNoTracking().SingleAsync(s => s.CameraId == camera.Id, Ct)).Jpeg);
 
-        // The batch writer reads snapshot rows without their thumbnail: a decoded picture above the limit must still clear the
-        // stored one (SnapshotInterval zero: this check decodes, it is not the cadence under test).
-        await fixture.NewService(new HealthOptions { MaxThumbnailBytes = 16, SnapshotInterval = TimeSpan.Zero }).RunSiteAsync(site.Id, Ct);
-        await using (var db = fixture.Database.CreateContext())
+        async Task<CameraSnapshot> SweepAsync(HealthOptions options)
         {
-            var row = await db.CameraSnapshots.AsNoTracking().SingleAsync(s => s.CameraId == camera.Id, Ct);
-            Assert.Null(row.Jpeg);
-            Assert.NotNull(row.MeanLuma);
+            await fixture.NewService(options).RunSiteAsync(site.Id, Ct);
+            await using var db = fixture.Database.CreateContext();
+            return await db.CameraSnapshots.AsNoTracking().SingleAsync(s => s.CameraId == camera.Id, Ct);
         }
+
+        static (int, int) Size(byte[]? jpeg)
+        {
+            Assert.NotNull(jpeg);
+            using var bitmap = SkiaSharp.SKBitmap.Decode(jpeg);
+            return (bitmap.Width, bitmap.Height);
+        }
+
+        // The simulator's 640×360 picture: at the default width (160) a quarter-scale decode, at 320 a half.
+        Assert.Equal((160, 90), Size((await SweepAsync(new HealthOptions())).Jpeg));
+        // The batch writer reads snapshot rows without their thumbnail: the next decode must still replace it, and clear it when
+        // none is kept (SnapshotInterval zero: these checks decode, it is not the cadence under test).
+        Assert.Equal((320, 180), Size((await SweepAsync(new HealthOptions { ThumbnailWidth = 320, SnapshotInterval = TimeSpan.Zero })).Jpeg));
+        var none = await SweepAsync(new HealthOptions { ThumbnailWidth = 0, SnapshotInterval = TimeSpan.Zero });
+        Assert.Null(none.Jpeg);
+        Assert.InRange(none.MeanLuma!.Value, 40, 220);
     }
 
     [Fact]
