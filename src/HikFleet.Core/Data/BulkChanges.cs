@@ -2,8 +2,13 @@ using System.Collections;
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.ChangeTracking.Internal;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Npgsql;
+
+// EF1001: BulkChanges reads the change tracker's internal entries (see Internal below); nowhere else in the project.
+#pragma warning disable EF1001
 
 namespace HikFleet.Core.Data;
 
@@ -69,7 +74,7 @@ internal sealed class BulkChanges
         foreach (var type in update)
         {
             var groups = entries.Where(e => e.State == EntityState.Modified && e.Metadata.ClrType == type)
-                .Select(e => (Entry: e, Columns: e.Properties.Where(p => p.IsModified).Select(p => p.Metadata).ToList()))
+                .Select(e => (Entry: e, Columns: ModifiedColumns(e)))
                 .Where(x => x.Columns.Count > 0 && x.Columns.All(Unnestable) && x.Entry.Metadata.FindPrimaryKey() is { Properties.Count: 1 })
                 .GroupBy(x => string.Join(',', x.Columns.Select(c => c.Name)));
             foreach (var group in groups)
@@ -99,6 +104,24 @@ internal sealed class BulkChanges
         }
     }
 
+    // The modified columns and the values of a row through EF's internal entry, not PropertyEntry objects: the public API builds
+    // a PropertyEntry per property asked (a camera has ~60), ~600,000 objects a sweep at 10,000 cameras (issue #13). EF1001: an
+    // internal API (allowed for this file, at its top), pinned by the central package version; the health and bulk tests cover
+    // every use.
+    private static InternalEntityEntry Internal(EntityEntry entry) => entry.GetInfrastructure();
+
+    private static List<IProperty> ModifiedColumns(EntityEntry entry)
+    {
+        var internalEntry = Internal(entry);
+        var columns = new List<IProperty>();
+        foreach (var property in entry.Metadata.GetProperties())
+        {
+            if (internalEntry.IsModified(property)) columns.Add(property);
+        }
+
+        return columns;
+    }
+
     private static bool Unnestable(IProperty property)
     {
         var type = property.GetTypeMapping().Converter?.ProviderClrType ?? property.ClrType;
@@ -119,7 +142,7 @@ internal sealed class BulkChanges
         if (token is not null)
         {
             // xmin is an xid: compared as a number, as DiscoveryService does (the EF property holds it as uint).
-            arrays.Add(rows.Select(r => (long)Convert.ToUInt32(r.Property(token.Name).OriginalValue, System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+            arrays.Add(rows.Select(r => (long)Convert.ToUInt32(Internal(r).GetOriginalValue(token), System.Globalization.CultureInfo.InvariantCulture)).ToArray());
             names.Add("ver");
             where += " AND t.xmin::text::bigint = v.ver";
         }
@@ -146,8 +169,8 @@ internal sealed class BulkChanges
         var values = Array.CreateInstance(type, rows.Count);
         for (var i = 0; i < rows.Count; i++)
         {
-            var entry = rows[i].Property(property.Name);
-            var value = original ? entry.OriginalValue : entry.CurrentValue;
+            var entry = Internal(rows[i]);
+            var value = original ? entry.GetOriginalValue(property) : entry.GetCurrentValue(property);
             if (value is not null && converter is not null) value = converter.ConvertToProvider(value);
             // timestamptz takes UTC only.
             if (value is DateTimeOffset at) value = at.ToUniversalTime();
