@@ -544,7 +544,8 @@ public static class FleetBenchmark
         $"{p.Name}: {p.Items} in {p.WallSeconds:F2} s ({p.ItemsPerSecond:F0}/s), CPU {p.CpuSeconds:F1} s ({p.CpuSecondsPer1000:F2} s/1000), " +
         $"DB {p.DbRoundTripsPerItem:F2}/item, HTTP {p.HttpRequestsPerItem:F2}/item, peak WS {p.PeakWorkingSetMb:F0} MB, GC heap {p.PeakGcHeapMb:F0} MB, " +
         $"alloc {p.AllocatedMb:F0} MB, GCs {p.Gen0Collections}/{p.Gen1Collections}/{p.Gen2Collections} paused {p.GcPauseSeconds:F2} s, " +
-        $"JIT {p.JitMethods} methods {p.JitSeconds:F2} s; simulators' CPU {p.SimulatorCpuSeconds:F1} s, PostgreSQL's {p.PostgresCpuSeconds:F1} s";
+        $"JIT {p.JitMethods} methods {p.JitSeconds:F2} s, thread-pool items {(p.Items > 0 ? (double)p.ThreadPoolWorkItems / p.Items : 0):F1}/item; " +
+        $"simulators' CPU {p.SimulatorCpuSeconds:F1} s, PostgreSQL's {p.PostgresCpuSeconds:F1} s";
 
     private static async Task ExecuteAdminAsync(string admin, string sql, CancellationToken ct)
     {

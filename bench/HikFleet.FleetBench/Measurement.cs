@@ -95,7 +95,7 @@ public sealed record PhaseFigures(
     string Name, int Items, double WallSeconds, double CpuSeconds, long DbRoundTrips, long HttpRequests, long IsapiCalls,
     double PeakWorkingSetMb, double PeakGcHeapMb, double AllocatedMb, double SimulatorCpuSeconds,
     int Gen0Collections = 0, int Gen1Collections = 0, int Gen2Collections = 0, double GcPauseSeconds = 0, double JitSeconds = 0, long JitMethods = 0,
-    double PostgresCpuSeconds = 0)
+    double PostgresCpuSeconds = 0, long ThreadPoolWorkItems = 0)
 {
     public double ItemsPerSecond => WallSeconds > 0 ? Items / WallSeconds : 0;
     public double CpuSecondsPer1000 => Items > 0 ? CpuSeconds * 1000 / Items : 0;
@@ -114,7 +114,7 @@ public sealed class PhaseMeter : IAsyncDisposable
     private readonly RequestCounter _requests;
     private readonly long _started = Stopwatch.GetTimestamp();
     private readonly TimeSpan _cpu0;
-    private readonly long _db0, _http0, _isapi0, _alloc0, _jitMethods0;
+    private readonly long _db0, _http0, _isapi0, _alloc0, _jitMethods0, _workItems0;
     private readonly int[] _collections0;
     private readonly TimeSpan _gcPause0, _jit0;
     private readonly CancellationTokenSource _stop = new();
@@ -142,6 +142,7 @@ public sealed class PhaseMeter : IAsyncDisposable
         _gcPause0 = GC.GetTotalPauseDuration();
         _jit0 = System.Runtime.JitInfo.GetCompilationTime();
         _jitMethods0 = System.Runtime.JitInfo.GetCompiledMethodCount();
+        _workItems0 = ThreadPool.CompletedWorkItemCount;
         Sample();
         _sampler = Task.Run(async () =>
         {
@@ -201,11 +202,15 @@ public sealed class PhaseMeter : IAsyncDisposable
         var pause = GC.GetTotalPauseDuration() - _gcPause0;
         var jit = System.Runtime.JitInfo.GetCompilationTime() - _jit0;
         var jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount() - _jitMethods0;
+        // Work items the thread pool ran (continuations, socket completions, timers): each is a hop between threads, and a wake-up
+        // when the pool had gone idle.
+        var workItems = ThreadPool.CompletedWorkItemCount - _workItems0;
         Sample();
         await _stop.CancelAsync();
         await _sampler;
         return new PhaseFigures(_name, items, wall.TotalSeconds, cpu.TotalSeconds, db, http, isapi, _peakWorkingSet / 1048576.0,
-            _peakHeap / 1048576.0, allocated / 1048576.0, simulator, gen0, gen1, gen2, pause.TotalSeconds, jit.TotalSeconds, jitMethods, postgres);
+            _peakHeap / 1048576.0, allocated / 1048576.0, simulator, gen0, gen1, gen2, pause.TotalSeconds, jit.TotalSeconds, jitMethods, postgres,
+            workItems);
     }
 
     public async ValueTask DisposeAsync()

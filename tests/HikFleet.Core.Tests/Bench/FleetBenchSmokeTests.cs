@@ -26,6 +26,7 @@ public sealed class FleetBenchSmokeTests
         Assert.True(sweep.HttpRequests >= 2 * 50, $"HTTP requests {sweep.HttpRequests}");
         Assert.True(sweep.IsapiCalls >= 2 * 50, $"ISAPI calls {sweep.IsapiCalls}");
         Assert.True(sweep.CpuSeconds > 0 && sweep.WallSeconds > 0 && sweep.AllocatedMb > 0);
+        Assert.True(sweep.ThreadPoolWorkItems > 0, "the sweep's continuations run on the thread pool");
         Assert.True(Assert.IsType<PhaseFigures>(result.ColdSweep).HttpRequests > sweep.HttpRequests, "the first sweep also reads the settings and meets challenges");
         // The warm-up sweep ran the same checks, unmeasured in the result.
         Assert.Equal(50, Assert.Single(result.WarmupSweeps).Items);
