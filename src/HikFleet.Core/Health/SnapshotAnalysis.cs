@@ -35,15 +35,17 @@ public static class SnapshotAnalysis
     /// <param name="thumbnailQuality">JPEG quality of the thumbnail, 1–100.</param>
     public static SnapshotMeasurement Measure(ReadOnlySpan<byte> jpeg, int maxDimension, int thumbnailWidth = 0, int thumbnailQuality = 70)
     {
-        var hash = Hash(jpeg).Sha256;
+        var hash = Convert.ToHexStringLower(SHA256.HashData(jpeg));
+        var bytes = jpeg.Length;
+        SnapshotMeasurement Undecodable(string problem) => new(hash, null, problem, Bytes: bytes);
         try
         {
             using var data = SKData.CreateCopy(jpeg);
             using var codec = SKCodec.Create(data);
-            if (codec is null) return new(hash, null, "not a decodable image", Bytes: jpeg.Length);
+            if (codec is null) return Undecodable("not a decodable image");
             var info = codec.Info;
             if (info.Width <= 0 || info.Height <= 0 || info.Width > maxDimension || info.Height > maxDimension)
-                return new(hash, null, $"image size {info.Width}x{info.Height} outside the accepted range", Bytes: jpeg.Length);
+                return Undecodable($"image size {info.Width}x{info.Height} outside the accepted range");
             // In eighths, rounded up (Skia would round to the nearest: 1080p would give a 240-pixel thumbnail for 320).
             var eighths = thumbnailWidth <= 0 ? 1 : Math.Clamp((int)Math.Ceiling(thumbnailWidth * 8.0 / info.Width), 1, 8);
             var scaled = codec.GetScaledDimensions(eighths / 8f);
@@ -51,7 +53,7 @@ public static class SnapshotAnalysis
             using var bitmap = new SKBitmap(target);
             var result = codec.GetPixels(target, bitmap.GetPixels());
             if (result is not (SKCodecResult.Success or SKCodecResult.IncompleteInput))
-                return new(hash, null, $"decoding failed ({result})", Bytes: jpeg.Length);
+                return Undecodable($"decoding failed ({result})");
             // BT.601 weights in 1/1024ths (306 + 601 + 117), over RGBA pixels read as little-endian words: integer sums, as the
             // thumbnail's decode has 4–16 times the pixels of a 1/8 one.
             var pixels = MemoryMarshal.Cast<byte, uint>(bitmap.GetPixelSpan());
@@ -67,11 +69,11 @@ public static class SnapshotAnalysis
                 thumbnail = encoded?.ToArray();
             }
 
-            return new(hash, count == 0 ? null : Math.Round(sum / 1024.0 / count, 1), null, Bytes: jpeg.Length, Thumbnail: thumbnail);
+            return new(hash, count == 0 ? null : Math.Round(sum / 1024.0 / count, 1), null, Bytes: bytes, Thumbnail: thumbnail);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            return new(hash, null, "decoding failed: " + ex.GetType().Name, Bytes: jpeg.Length);
+            return Undecodable("decoding failed: " + ex.GetType().Name);
         }
     }
 }

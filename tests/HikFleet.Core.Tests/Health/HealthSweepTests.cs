@@ -161,18 +161,11 @@ public sealed class HealthSweepTests(HealthTestFleet fixture) : IClassFixture<He
             return await db.CameraSnapshots.AsNoTracking().SingleAsync(s => s.CameraId == camera.Id, Ct);
         }
 
-        static (int, int) Size(byte[]? jpeg)
-        {
-            Assert.NotNull(jpeg);
-            using var bitmap = SkiaSharp.SKBitmap.Decode(jpeg);
-            return (bitmap.Width, bitmap.Height);
-        }
-
         // The simulator's 640×360 picture: at the default width (160) a quarter-scale decode, at 320 a half.
-        Assert.Equal((160, 90), Size((await SweepAsync(new HealthOptions())).Jpeg));
+        Assert.Equal((160, 90), SnapshotAnalysisTests.Size((await SweepAsync(new HealthOptions())).Jpeg));
         // The batch writer reads snapshot rows without their thumbnail: the next decode must still replace it, and clear it when
         // none is kept (SnapshotInterval zero: these checks decode, it is not the cadence under test).
-        Assert.Equal((320, 180), Size((await SweepAsync(new HealthOptions { ThumbnailWidth = 320, SnapshotInterval = TimeSpan.Zero })).Jpeg));
+        Assert.Equal((320, 180), SnapshotAnalysisTests.Size((await SweepAsync(new HealthOptions { ThumbnailWidth = 320, SnapshotInterval = TimeSpan.Zero })).Jpeg));
         var none = await SweepAsync(new HealthOptions { ThumbnailWidth = 0, SnapshotInterval = TimeSpan.Zero });
         Assert.Null(none.Jpeg);
         Assert.InRange(none.MeanLuma!.Value, 40, 220);

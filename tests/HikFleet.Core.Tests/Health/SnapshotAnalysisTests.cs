@@ -22,8 +22,10 @@ public sealed class SnapshotAnalysisTests
         return data.ToArray();
     }
 
-    private static (int Width, int Height) Size(byte[] jpeg)
+    /// <summary>The pixel size of a thumbnail (fails on null or undecodable bytes); the health tests use it too.</summary>
+    internal static (int Width, int Height) Size(byte[]? jpeg)
     {
+        Assert.NotNull(jpeg);
         using var bitmap = SKBitmap.Decode(jpeg);
         Assert.NotNull(bitmap);
         return (bitmap.Width, bitmap.Height);
