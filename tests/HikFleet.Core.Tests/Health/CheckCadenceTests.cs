@@ -168,9 +168,9 @@ public sealed class CheckCadenceTests(HealthTestFleet fixture) : IClassFixture<H
         var periodic = await SweepAsync(slot - clock.GetUtcNow());
         Assert.Equal(clock.GetUtcNow(), periodic.Snapshot.TakenAt);
         Assert.InRange(periodic.Snapshot.MeanLuma!.Value, 40, 220);
-        // A new thumbnail of the new picture (the batch writer reads the rows without it and must still replace it).
+        // The thumbnail is kept through the periodic decode. (That a decode replaces it although the batch writer reads rows
+        // without it is proven by a size change in HealthSweepTests: two simulated frames can give the same 160×90 thumbnail.)
         Assert.NotNull(periodic.Snapshot.Jpeg);
-        Assert.NotEqual(first.Snapshot.Jpeg, periodic.Snapshot.Jpeg);
 
         // The lens is covered: the picture shrinks to a fraction of the last decoded one, so this very check decodes it, long
         // before the next slot: black (pending confirmation), so the next check decodes too and confirms it.
