@@ -303,6 +303,7 @@ public static class FleetBenchmark
             if (allocations is not null)
             {
                 foreach (var (type, mb) in allocations.Stop(25)) log($"  allocated (sampled) {mb,8:F1} MB  {type}");
+                foreach (var (what, value) in allocations.GcFigures().OrderBy(p => p.Key, StringComparer.Ordinal)) log($"  GC: {what} {value:F1}");
             }
 
             await using var check = await contexts.CreateDbContextAsync(ct);
@@ -311,7 +312,15 @@ public static class FleetBenchmark
             log($"  {Describe(figures)}; settings read {settings}, pictures decoded {decoded}");
             // Its ceiling at once, in the same minute: the machine is shared, and a ceiling measured minutes apart from its sweep
             // compared two different loads (the same code gave 29-42 % that way).
+            using var ceilingAllocations = options.AllocationProfile && k == 0 ? new AllocationProfiler() : null;
+            ceilingAllocations?.Start();
             var (ceiling, failures) = await CeilingPassAsync(services, options, sites, counter, requests, log, ct);
+            if (ceilingAllocations is not null)
+            {
+                ceilingAllocations.Stop(0);
+                foreach (var (what, value) in ceilingAllocations.GcFigures().OrderBy(p => p.Key, StringComparer.Ordinal)) log($"  ceiling GC: {what} {value:F1}");
+            }
+
             result.CeilingFailures += failures;
             var sweep = new SteadySweep(figures, settings, decoded, ceiling);
             measured.Add((sweep, since));
@@ -544,7 +553,8 @@ public static class FleetBenchmark
         $"{p.Name}: {p.Items} in {p.WallSeconds:F2} s ({p.ItemsPerSecond:F0}/s), CPU {p.CpuSeconds:F1} s ({p.CpuSecondsPer1000:F2} s/1000), " +
         $"DB {p.DbRoundTripsPerItem:F2}/item, HTTP {p.HttpRequestsPerItem:F2}/item, peak WS {p.PeakWorkingSetMb:F0} MB, GC heap {p.PeakGcHeapMb:F0} MB, " +
         $"alloc {p.AllocatedMb:F0} MB, GCs {p.Gen0Collections}/{p.Gen1Collections}/{p.Gen2Collections} paused {p.GcPauseSeconds:F2} s, " +
-        $"JIT {p.JitMethods} methods {p.JitSeconds:F2} s, thread-pool items {(p.Items > 0 ? (double)p.ThreadPoolWorkItems / p.Items : 0):F1}/item; " +
+        $"JIT {p.JitMethods} methods {p.JitSeconds:F2} s, thread-pool items {(p.Items > 0 ? (double)p.ThreadPoolWorkItems / p.Items : 0):F1}/item, " +
+        $"threads {p.ThreadsAtStart}→{p.PeakThreads}, minor faults {p.MinorFaults}; " +
         $"simulators' CPU {p.SimulatorCpuSeconds:F1} s, PostgreSQL's {p.PostgresCpuSeconds:F1} s";
 
     private static async Task ExecuteAdminAsync(string admin, string sql, CancellationToken ct)

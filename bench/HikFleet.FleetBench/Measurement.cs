@@ -95,7 +95,7 @@ public sealed record PhaseFigures(
     string Name, int Items, double WallSeconds, double CpuSeconds, long DbRoundTrips, long HttpRequests, long IsapiCalls,
     double PeakWorkingSetMb, double PeakGcHeapMb, double AllocatedMb, double SimulatorCpuSeconds,
     int Gen0Collections = 0, int Gen1Collections = 0, int Gen2Collections = 0, double GcPauseSeconds = 0, double JitSeconds = 0, long JitMethods = 0,
-    double PostgresCpuSeconds = 0, long ThreadPoolWorkItems = 0)
+    double PostgresCpuSeconds = 0, long ThreadPoolWorkItems = 0, int ThreadsAtStart = 0, int PeakThreads = 0, long MinorFaults = 0)
 {
     public double ItemsPerSecond => WallSeconds > 0 ? Items / WallSeconds : 0;
     public double CpuSecondsPer1000 => Items > 0 ? CpuSeconds * 1000 / Items : 0;
@@ -120,6 +120,9 @@ public sealed class PhaseMeter : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _sampler;
     private long _peakWorkingSet, _peakHeap;
+    private readonly int _threads0;
+    private int _peakThreads;
+    private readonly long _faults0;
 
     private readonly Func<double>? _simulatorCpu;
     private readonly double _simCpu0, _pgCpu0;
@@ -143,6 +146,8 @@ public sealed class PhaseMeter : IAsyncDisposable
         _jit0 = System.Runtime.JitInfo.GetCompilationTime();
         _jitMethods0 = System.Runtime.JitInfo.GetCompiledMethodCount();
         _workItems0 = ThreadPool.CompletedWorkItemCount;
+        _threads0 = ThreadPool.ThreadCount;
+        _faults0 = MinorFaults();
         Sample();
         _sampler = Task.Run(async () =>
         {
@@ -163,6 +168,24 @@ public sealed class PhaseMeter : IAsyncDisposable
         var heap = GC.GetGCMemoryInfo().HeapSizeBytes;
         if (ws > Interlocked.Read(ref _peakWorkingSet)) Interlocked.Exchange(ref _peakWorkingSet, ws);
         if (heap > Interlocked.Read(ref _peakHeap)) Interlocked.Exchange(ref _peakHeap, heap);
+        var threads = ThreadPool.ThreadCount;
+        if (threads > Volatile.Read(ref _peakThreads)) Volatile.Write(ref _peakThreads, threads);
+    }
+
+    /// <summary>Minor page faults of this process so far (/proc/self/stat): memory the process touched that the kernel had to map,
+    /// e.g. GC memory given back while idle and committed again.</summary>
+    public static long MinorFaults()
+    {
+        try
+        {
+            var stat = File.ReadAllText("/proc/self/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return long.Parse(fields[7], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return 0;
+        }
     }
 
     /// <summary>The resident set of this process: the second field of /proc/self/statm, in pages. <see cref="Process.WorkingSet64"/>
@@ -210,7 +233,7 @@ public sealed class PhaseMeter : IAsyncDisposable
         await _sampler;
         return new PhaseFigures(_name, items, wall.TotalSeconds, cpu.TotalSeconds, db, http, isapi, _peakWorkingSet / 1048576.0,
             _peakHeap / 1048576.0, allocated / 1048576.0, simulator, gen0, gen1, gen2, pause.TotalSeconds, jit.TotalSeconds, jitMethods, postgres,
-            workItems);
+            workItems, _threads0, _peakThreads, MinorFaults() - _faults0);
     }
 
     public async ValueTask DisposeAsync()
@@ -305,9 +328,62 @@ public sealed class AllocationProfiler : System.Diagnostics.Tracing.EventListene
             EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1);
     }
 
+    // What the collections kept alive (GCHeapStats: promoted bytes; GCMarkWithType: where the live objects were found — the stack,
+    // handles, the finalizer queue, or older generations through the card table), summed over the profiled phase.
+    private readonly Dictionary<string, double> _gc = new(StringComparer.Ordinal);
+
+    /// <summary>The collections' figures summed over the profiled phase (MB, or a count), by name.</summary>
+    public IReadOnlyDictionary<string, double> GcFigures()
+    {
+        lock (_gc) return new Dictionary<string, double>(_gc);
+    }
+
+    private void AddGc(string key, double value)
+    {
+        lock (_gc) _gc[key] = _gc.GetValueOrDefault(key) + value;
+    }
+
+    private static double Payload(System.Diagnostics.Tracing.EventWrittenEventArgs e, string name) =>
+        e.PayloadNames!.IndexOf(name) is >= 0 and var i ? Convert.ToDouble(e.Payload![i], System.Globalization.CultureInfo.InvariantCulture) : 0;
+
+    private DateTime _suspendBegan, _gcBegan, _restartBegan;
+
+    private static readonly string[] MarkTypes = ["stack", "finalizer queue", "handles", "older generations (cards)", "sized refs", "overflow"];
+
     protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs e)
     {
-        if (!_on || e.EventName is not { } name || !name.StartsWith("GCAllocationTick", StringComparison.Ordinal) || e.PayloadNames is null) return;
+        if (!_on || e.EventName is not { } name || e.PayloadNames is null) return;
+        if (name.StartsWith("GCHeapStats", StringComparison.Ordinal))
+        {
+            AddGc("promoted from gen0 MB", Payload(e, "TotalPromotedSize0") / 1048576.0);
+            AddGc("promoted from gen1 MB", Payload(e, "TotalPromotedSize1") / 1048576.0);
+            AddGc("collections", 1);
+            return;
+        }
+
+        // Where a pause goes: suspending the threads (each must reach a safe point; one the OS has preempted holds everyone up)
+        // against the collection itself, and which generation each collection condemned.
+        if (name.StartsWith("GCSuspendEEBegin", StringComparison.Ordinal)) { _suspendBegan = e.TimeStamp; return; }
+        if (name.StartsWith("GCSuspendEEEnd", StringComparison.Ordinal)) { AddGc("suspending threads ms", (e.TimeStamp - _suspendBegan).TotalMilliseconds); return; }
+        if (name.StartsWith("GCStart", StringComparison.Ordinal))
+        {
+            _gcBegan = e.TimeStamp;
+            AddGc($"condemned gen{Payload(e, "Depth"):F0} (reason {Payload(e, "Reason"):F0})", 1);
+            return;
+        }
+
+        if (name.StartsWith("GCEnd", StringComparison.Ordinal)) { AddGc("collecting ms", (e.TimeStamp - _gcBegan).TotalMilliseconds); return; }
+        if (name.StartsWith("GCRestartEEBegin", StringComparison.Ordinal)) { _restartBegan = e.TimeStamp; return; }
+        if (name.StartsWith("GCRestartEEEnd", StringComparison.Ordinal)) { AddGc("restarting threads ms", (e.TimeStamp - _restartBegan).TotalMilliseconds); return; }
+        if (name.StartsWith("GCMarkWithType", StringComparison.Ordinal))
+        {
+            var mark = (int)Payload(e, "Type");
+            AddGc($"marked via {(mark >= 0 && mark < MarkTypes.Length ? MarkTypes[mark] : mark.ToString(System.Globalization.CultureInfo.InvariantCulture))} MB",
+                Payload(e, "Bytes") / 1048576.0);
+            return;
+        }
+
+        if (!name.StartsWith("GCAllocationTick", StringComparison.Ordinal)) return;
         var type = e.PayloadNames.IndexOf("TypeName") is >= 0 and var t ? e.Payload![t] as string ?? "?" : "?";
         var amount = e.PayloadNames.IndexOf("AllocationAmount64") is >= 0 and var a ? Convert.ToInt64(e.Payload![a], System.Globalization.CultureInfo.InvariantCulture) : 100_000;
         lock (_bytes) _bytes[type] = _bytes.GetValueOrDefault(type) + amount;

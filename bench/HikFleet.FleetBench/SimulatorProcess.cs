@@ -52,6 +52,12 @@ public sealed partial class SimulatorProcess : IAsyncDisposable
         info.ArgumentList.Add(command);
         // The simulator is a test tool: keep its GC small and out of the way of the app under test.
         info.Environment["DOTNET_gcServer"] = "0";
+        // For experiments on the simulators' runtime alone: HIKFLEET_BENCH_SIMULATOR_ENV="NAME=value;NAME=value".
+        foreach (var pair in (Environment.GetEnvironmentVariable("HIKFLEET_BENCH_SIMULATOR_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (pair.Split('=', 2) is [var name, var value]) info.Environment[name.Trim()] = value.Trim();
+        }
+
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the simulator.");
         var sim = new SimulatorProcess(process);
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -80,7 +80,8 @@ internal sealed class BulkChanges
             foreach (var group in groups)
             {
                 var rows = group.ToList();
-                changes._updates.Add(Plan(rows[0].Entry.Metadata, rows[0].Columns, rows.Select(r => r.Entry).ToList()));
+                changes._updates.Add(Plan(rows[0].Entry.Metadata, rows[0].Columns, rows.Select(r => r.Entry).ToList(),
+                    changes._updates.Sum(u => u.Arrays.Length)));
                 foreach (var (entry, _) in rows) entry.State = EntityState.Unchanged;
             }
         }
@@ -89,18 +90,20 @@ internal sealed class BulkChanges
     }
 
     /// <summary>Runs the statements on the context's connection (in its transaction, when one is open).</summary>
+    /// <remarks>Every UPDATE goes in one command (one round trip: a health batch has three to six of them, one per table and set of
+    /// modified columns; issue #13). The rows it wrote are counted over all of them: each statement can write at most its own rows
+    /// (its keys are distinct), so the total falls short exactly when a row of one of them changed or was deleted.</remarks>
     public async Task ExecuteAsync(FleetDbContext db, CancellationToken ct)
     {
         foreach (var (type, rows) in _appends) await BulkCopy.WriteAsync(db, type, rows, ct);
-        foreach (var update in _updates)
+        if (_updates.Count == 0) return;
+        var parameters = _updates.SelectMany(u => u.Arrays).Select((a, i) => (object)new NpgsqlParameter($"p{i}", a)).ToArray();
+        var written = await db.Database.ExecuteSqlRawAsync(string.Join(";\n", _updates.Select(u => u.Sql)), parameters, ct);
+        var expected = UpdatedRows;
+        if (written != expected)
         {
-            var parameters = update.Arrays.Select((a, i) => (object)new NpgsqlParameter($"p{i}", a)).ToArray();
-            var written = await db.Database.ExecuteSqlRawAsync(update.Sql, parameters, ct);
-            if (written != update.Rows)
-            {
-                throw new DbUpdateConcurrencyException(
-                    $"{update.Rows - written} of {update.Rows} {update.Entity.ClrType.Name} rows changed or were deleted since they were read.");
-            }
+            throw new DbUpdateConcurrencyException(
+                $"{expected - written} of {expected} {string.Join(", ", _updates.Select(u => u.Entity.ClrType.Name).Distinct())} rows changed or were deleted since they were read.");
         }
     }
 
@@ -130,7 +133,8 @@ internal sealed class BulkChanges
                type == typeof(DateTime) || type == typeof(byte[]) || type == typeof(IPAddress) || type == typeof(TimeSpan);
     }
 
-    private static Update Plan(IEntityType entity, List<IProperty> columns, List<EntityEntry> rows)
+    /// <param name="firstParameter">The number of the statement's first parameter (<c>@p…</c>): the statements share one command.</param>
+    private static Update Plan(IEntityType entity, List<IProperty> columns, List<EntityEntry> rows, int firstParameter)
     {
         var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
         var name = entity.GetSchema() is { } schema ? $"\"{schema}\".\"{table.Name}\"" : $"\"{table.Name}\"";
@@ -155,7 +159,7 @@ internal sealed class BulkChanges
             set.Add($"\"{columns[i].GetColumnName(table)}\" = v.c{i}");
         }
 
-        var sql = $"UPDATE {name} AS t SET {string.Join(", ", set)} FROM unnest({string.Join(", ", names.Select((_, i) => $"@p{i}"))}) " +
+        var sql = $"UPDATE {name} AS t SET {string.Join(", ", set)} FROM unnest({string.Join(", ", names.Select((_, i) => $"@p{firstParameter + i}"))}) " +
                   $"AS v({string.Join(", ", names)}) WHERE {where}";
         return new Update(entity, sql, [.. arrays], rows.Count);
     }

@@ -362,30 +362,52 @@ public sealed class HealthCheckService
         }
 
         var findings = (await db.CameraFindings.Where(f => ids.Contains(f.CameraId)).ToListAsync(ct)).ToLookup(f => f.CameraId);
-        // Judging needs the previous hash and count, never the stored thumbnail: read the rows without it and attach them, so a
-        // batch does not pull every camera's JPEG back from the database (and keep a change-tracking copy of it) only to replace
-        // it (issue #13: it was the largest share of the sweep's allocations). Apply marks the thumbnail written.
-        var snapshots = (await db.CameraSnapshots.AsNoTracking().Where(s => ids.Contains(s.CameraId))
-                .Select(s => new CameraSnapshot { CameraId = s.CameraId, TakenAt = s.TakenAt, Sha256 = s.Sha256, MeanLuma = s.MeanLuma, UnchangedCount = s.UnchangedCount })
-                .ToListAsync(ct))
-            .ToDictionary(s => s.CameraId);
-        foreach (var snapshot in snapshots.Values) db.CameraSnapshots.Attach(snapshot);
         var since = now - _options.RebootLoopWindow;
-        var restarts = await db.CameraEvents.Where(e => ids.Contains(e.CameraId) && e.Kind == CameraEventKinds.Restarted && e.At > since)
-            .GroupBy(e => e.CameraId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
         var history = Math.Max(_options.ConfirmChecks, _options.ConfirmHealthyChecks) - 1;
-        // Each camera's last samples through its (camera_id, at) index: a lateral join with a LIMIT per camera. Written in LINQ (a
-        // collection projection or SelectMany with Take), EF numbers the rows of the WHOLE samples table (ROW_NUMBER() OVER
-        // (PARTITION BY camera_id)) and sorts it, for every batch — a table that grows by a row per camera and minute (issue #13:
-        // most of PostgreSQL's CPU in a sweep, and a sort on disk once the table is large).
-        var recent = history <= 0 ? [] : (await db.Database.SqlQuery<RecentSample>($"""
-                SELECT s.camera_id, s.at, s.finding_codes
+        // What judging needs besides the findings, in one query (one round trip; they were three, issue #13), a row per camera and
+        // recent sample:
+        // - the picture's previous hash and count, never the stored thumbnail: the rows are built without it and attached, so a
+        //   batch does not pull every camera's JPEG back from the database (and keep a change-tracking copy of it) only to replace
+        //   it (it was the largest share of the sweep's allocations). Apply marks the thumbnail written.
+        // - its restarts within the reboot-loop window;
+        // - its last samples through their (camera_id, at) index: a lateral join with a LIMIT per camera. Written in LINQ (a
+        //   collection projection or SelectMany with Take), EF numbers the rows of the WHOLE samples table (ROW_NUMBER() OVER
+        //   (PARTITION BY camera_id)) and sorts it, for every batch — a table that grows by a row per camera and minute (most of
+        //   PostgreSQL's CPU in a sweep, and a sort on disk once the table is large).
+        var rows = await db.Database.SqlQuery<JudgingRow>($"""
+                SELECT c.id AS camera_id, p.camera_id IS NOT NULL AS has_picture, p.taken_at AS picture_taken_at,
+                       p.sha256 AS picture_sha256, p.mean_luma AS picture_mean_luma, p.unchanged_count AS picture_unchanged_count,
+                       (SELECT count(*)::int FROM camera_events AS e
+                        WHERE e.camera_id = c.id AND e.kind = {CameraEventKinds.Restarted} AND e.at > {since}) AS restarts,
+                       s.at AS sample_at, s.finding_codes AS sample_codes
                 FROM unnest({ids}) AS c(id)
-                CROSS JOIN LATERAL (SELECT h.camera_id, h.at, h.finding_codes FROM health_samples AS h
-                                    WHERE h.camera_id = c.id ORDER BY h.at DESC LIMIT {history}) AS s
-                """).ToListAsync(ct))
-            .GroupBy(s => s.CameraId)
-            .ToDictionary(g => g.Key, g => g.OrderByDescending(s => s.At).Select(s => s.FindingCodes).ToList());
+                LEFT JOIN camera_snapshots AS p ON p.camera_id = c.id
+                LEFT JOIN LATERAL (SELECT h.at, h.finding_codes FROM health_samples AS h
+                                   WHERE h.camera_id = c.id ORDER BY h.at DESC LIMIT {Math.Max(0, history)}) AS s ON true
+                """).ToListAsync(ct);
+        var snapshots = new Dictionary<Guid, CameraSnapshot>();
+        var restarts = new Dictionary<Guid, int>();
+        var recent = new Dictionary<Guid, List<(DateTimeOffset At, List<string> Codes)>>();
+        foreach (var row in rows)
+        {
+            if (row.HasPicture && !snapshots.ContainsKey(row.CameraId))
+            {
+                var snapshot = new CameraSnapshot
+                {
+                    CameraId = row.CameraId, TakenAt = row.PictureTakenAt!.Value, Sha256 = row.PictureSha256!, MeanLuma = row.PictureMeanLuma,
+                    UnchangedCount = row.PictureUnchangedCount!.Value,
+                };
+                snapshots.Add(row.CameraId, snapshot);
+                db.CameraSnapshots.Attach(snapshot);
+            }
+
+            restarts[row.CameraId] = row.Restarts;
+            if (row.SampleAt is { } at)
+            {
+                if (!recent.TryGetValue(row.CameraId, out var samples)) recent.Add(row.CameraId, samples = []);
+                samples.Add((at, row.SampleCodes ?? []));
+            }
+        }
 
         var written = new List<HealthState>();
         foreach (var obs in batch)
@@ -398,7 +420,8 @@ public sealed class HealthCheckService
                 var previousSettings = findings[camera.Id].Where(f => HealthFindings.SettingsCodes.Contains(f.Code))
                     .Select(f => new HealthFinding(f.Code, f.Severity, f.Summary, f.Evidence ?? "", f.Fix ?? "")).ToList();
                 var verdict = HealthEvaluator.Evaluate(camera, obs, previousSnapshot, restarts.GetValueOrDefault(camera.Id), context, previousSettings);
-                Apply(db, camera, obs, verdict, findings[camera.Id].ToList(), previousSnapshot, recent.GetValueOrDefault(camera.Id) ?? [], now);
+                var recentCodes = recent.TryGetValue(camera.Id, out var samples) ? samples.OrderByDescending(r => r.At).Select(r => r.Codes).ToList() : [];
+                Apply(db, camera, obs, verdict, findings[camera.Id].ToList(), previousSnapshot, recentCodes, now);
                 written.Add(camera.Health);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -425,12 +448,19 @@ public sealed class HealthCheckService
         return written;
     }
 
-    /// <summary>One of a camera's last samples (the lateral query of <see cref="TryWriteBatchAsync"/>).</summary>
-    private sealed class RecentSample
+    /// <summary>A row of the judging query of <see cref="TryWriteBatchAsync"/>: a camera, its picture's previous hash (when it has
+    /// one), its restarts in the reboot-loop window, and one of its last samples (none: null).</summary>
+    private sealed class JudgingRow
     {
         public Guid CameraId { get; init; }
-        public DateTimeOffset At { get; init; }
-        public List<string> FindingCodes { get; init; } = [];
+        public bool HasPicture { get; init; }
+        public DateTimeOffset? PictureTakenAt { get; init; }
+        public string? PictureSha256 { get; init; }
+        public double? PictureMeanLuma { get; init; }
+        public int? PictureUnchangedCount { get; init; }
+        public int Restarts { get; init; }
+        public DateTimeOffset? SampleAt { get; init; }
+        public List<string>? SampleCodes { get; init; }
     }
 
     private static readonly Type[] BulkUpdated = [typeof(Camera), typeof(CameraSnapshot), typeof(CameraFinding)];

@@ -1,6 +1,7 @@
 using System.Net;
 using HikFleet.Core.Data;
 using HikFleet.Core.Data.Entities;
+using HikFleet.Core.Tests.Inventory;
 using HikFleet.Testing;
 using Microsoft.EntityFrameworkCore;
 
@@ -39,7 +40,11 @@ public sealed class BulkChangesTests(MigratedDatabase database) : IClassFixture<
         var ids = await SeedAsync(3);
         var at = new DateTimeOffset(2026, 11, 27, 8, 30, 0, TimeSpan.FromHours(2));
         uint before;
-        await using (var db = database.CreateContext())
+        var commands = new CommandCapture();
+        var options = new DbContextOptionsBuilder<FleetDbContext>();
+        FleetDatabase.Configure(options, database.ConnectionString);
+        options.AddInterceptors(commands);
+        await using (var db = new FleetDbContext(options.Options))
         {
             var cameras = await db.Cameras.Where(c => ids.Contains(c.Id)).OrderBy(c => c.Name).ToListAsync(Ct);
             before = cameras[0].Version;
@@ -60,7 +65,11 @@ public sealed class BulkChangesTests(MigratedDatabase database) : IClassFixture<
             Assert.Equal(3, bulk.UpdatedRows);
             Assert.Equal(1, bulk.AppendedRows);
             Assert.DoesNotContain(db.ChangeTracker.Entries(), e => e.State != EntityState.Unchanged);
+            commands.Clear();
             await bulk.ExecuteAsync(db, Ct);
+            // Both UPDATE statements in one command: one round trip (the COPY goes around EF).
+            var sent = Assert.Single(commands.Commands);
+            Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(sent.Sql, @"^UPDATE ", System.Text.RegularExpressions.RegexOptions.Multiline));
         }
 
         await using (var db = database.CreateContext())

@@ -67,7 +67,8 @@ public sealed class CameraSearchWorld : TestDatabase
     }
 }
 
-/// <summary>Keeps the text and parameters of every query a context sends (to EXPLAIN exactly what the application runs).</summary>
+/// <summary>Keeps the text and parameters of every command a context sends (to EXPLAIN exactly what the application runs, or to
+/// count its round trips).</summary>
 public sealed class CommandCapture : DbCommandInterceptor
 {
     private readonly List<(string Sql, NpgsqlParameter[] Parameters)> _commands = [];
@@ -85,8 +86,20 @@ public sealed class CommandCapture : DbCommandInterceptor
     public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
         InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
     {
-        lock (_commands) _commands.Add((command.CommandText, command.Parameters.Cast<NpgsqlParameter>().Select(p => p.Clone()).ToArray()));
+        Keep(command);
         return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
+    }
+
+    public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData,
+        InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Keep(command);
+        return base.NonQueryExecutingAsync(command, eventData, result, cancellationToken);
+    }
+
+    private void Keep(DbCommand command)
+    {
+        lock (_commands) _commands.Add((command.CommandText, command.Parameters.Cast<NpgsqlParameter>().Select(p => p.Clone()).ToArray()));
     }
 }
 
