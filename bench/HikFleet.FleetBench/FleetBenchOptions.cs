@@ -40,6 +40,10 @@ public sealed record FleetBenchOptions
     public int Seed { get; init; } = 13;
     /// <summary>Sample the measured sweep's allocations by type (GCAllocationTick events) and print the top ones.</summary>
     public bool AllocationProfile { get; init; }
+
+    /// <summary>Before each ceiling pass, wait at most this long for the local PostgreSQL to be quiet (the sweep's autovacuum and
+    /// checkpoint work would slow the ceiling and flatter the ratio). 0: no wait (the CI smoke shares the server with other tests).</summary>
+    public int QuietPostgresSeconds { get; init; } = 30;
     /// <summary>The application's own warnings and errors on the console (the command line turns it on; the CI smoke keeps quiet).</summary>
     public bool AppLogs { get; init; }
     /// <summary>Progress lines (null = quiet).</summary>

@@ -8,7 +8,7 @@ using HikFleet.FleetBench;
 const string usage = "usage: HikFleet.FleetBench fleet [--cameras N] [--sites S] [--tenants T] [--sadp N] [--reconcile N] [--repeats N] [--workers N]\n" +
                      "       [--warmup N (unmeasured sweeps, 4)] [--warmup-interval SECONDS (15)]\n" +
                      "       [--sweeps N (steady sweeps, 3)] [--interval SECONDS (between sweep starts, 60)]\n" +
-                     "       [--seed N] [--pg CONNECTION] [--keep-db] [--alloc-profile] [--json FILE]   (PostgreSQL: --pg or HIKFLEET_TEST_PG)";
+                     "       [--seed N] [--pg CONNECTION] [--keep-db] [--alloc-profile] [--quiet-wait S] [--json FILE]   (PostgreSQL: --pg or HIKFLEET_TEST_PG)";
 if (args.Length == 0 || args[0] != "fleet")
 {
     Console.Error.WriteLine(usage);
@@ -72,6 +72,7 @@ try
             "--pg" => options with { AdminConnectionString = Next() },
             "--keep-db" => options with { KeepDatabase = true },
             "--alloc-profile" => options with { AllocationProfile = true },
+            "--quiet-wait" => options with { QuietPostgresSeconds = Int() },
             _ => throw new ArgumentException($"unknown option {args[i]}"),
         };
     }

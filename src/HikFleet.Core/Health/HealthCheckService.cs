@@ -180,8 +180,7 @@ public sealed class HealthCheckService
 
             var now = _time.GetUtcNow();
             var since = now - _options.HardeningInterval;
-            var profileChangedAt = await db.ConfigurationProfiles
-                .Where(p => p.TenantId == site.TenantId && (p.SiteId == null || p.SiteId == siteId)).MaxAsync(p => (DateTimeOffset?)p.UpdatedAt, ct);
+            var profileChangedAt = profile.ChangedAt;
             var operations = await db.Operations.Where(o => o.SiteId == siteId && o.FinishedAt > since)
                 .GroupBy(o => o.CameraId).Select(g => new { g.Key, At = g.Max(o => o.FinishedAt) }).ToDictionaryAsync(g => g.Key, g => g.At, ct);
             var cameraIds = cameras.Select(c => c.Id).ToList();

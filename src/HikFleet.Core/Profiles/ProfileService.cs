@@ -32,7 +32,10 @@ public sealed record ProfileView(Guid Id, Guid TenantId, string TenantName, Guid
 
 /// <summary>The profile that applies to a site: its own over its tenant's, field by field.</summary>
 /// <param name="ProfileId">The site's profile when it has one, else the tenant's (recorded on the operation).</param>
-public sealed record EffectiveProfile(ProfileSettings Settings, Guid? ProfileId, Guid? TenantProfileId, Guid? SiteProfileId);
+/// <param name="ChangedAt">When either profile was last changed (null: no profile); the health check reads a camera's settings
+/// again after it.</param>
+public sealed record EffectiveProfile(ProfileSettings Settings, Guid? ProfileId, Guid? TenantProfileId, Guid? SiteProfileId,
+    DateTimeOffset? ChangedAt = null);
 
 /// <summary>A dry run's answer: what would change on the camera (fields the profile sets only), or why it could not be read.</summary>
 public sealed record ProfileDryRun(ServiceResult Result, IReadOnlyList<SettingsDifference> Differences, string? Note = null);
@@ -165,12 +168,12 @@ public sealed class ProfileService(
     {
         var rows = await db.ConfigurationProfiles.AsNoTracking()
             .Where(p => p.TenantId == site.TenantId && (p.SiteId == null || p.SiteId == site.Id))
-            .Select(p => new { p.Id, p.SiteId, p.Settings }).ToListAsync(ct);
+            .Select(p => new { p.Id, p.SiteId, p.Settings, p.UpdatedAt }).ToListAsync(ct);
         var tenant = rows.FirstOrDefault(r => r.SiteId is null);
         var own = rows.FirstOrDefault(r => r.SiteId == site.Id);
         var tenantSettings = tenant is null ? null : ProfileSettings.FromJson(tenant.Settings);
         var settings = own is null ? tenantSettings ?? new ProfileSettings() : ProfileSettings.FromJson(own.Settings).Over(tenantSettings);
-        return new EffectiveProfile(settings, own?.Id ?? tenant?.Id, tenant?.Id, own?.Id);
+        return new EffectiveProfile(settings, own?.Id ?? tenant?.Id, tenant?.Id, own?.Id, rows.Max(r => (DateTimeOffset?)r.UpdatedAt));
     }
 
     // ------------------------------------------------------------------ profile → device settings

@@ -14,6 +14,7 @@ public sealed class FleetBenchSmokeTests
         var result = await FleetBenchmark.RunAsync(new FleetBenchOptions
         {
             Cameras = 50, Sites = 2, Tenants = 2, SadpDevices = 20, ReconcileSightings = 200, LatencyRepeats = 2, SteadySweeps = 2, SweepIntervalSeconds = 0, WarmupSweeps = 1, WarmupIntervalSeconds = 0,
+            QuietPostgresSeconds = 0,
         }, TestContext.Current.CancellationToken);
 
         var sweep = Assert.IsType<PhaseFigures>(result.Sweep);

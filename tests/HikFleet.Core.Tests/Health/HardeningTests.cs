@@ -226,6 +226,38 @@ public sealed class HardeningTests(ProfileWorld world) : IClassFixture<ProfileWo
     }
 
     [Fact]
+    public async Task A_profile_saved_after_the_last_read_makes_the_next_sweep_read_the_settings()
+    {
+        var site = await SiteAsync("Re-read", new ProfileSettings { CloudAccessAllowed = false });
+        var (device, camera) = await world.CameraAsync(site, "Yard", d => d.Config.Cloud.Enabled = true);
+        var clock = new ManualClock(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1)); // after the site's profile
+        var health = Health(new HealthOptions
+        {
+            HardeningInterval = TimeSpan.FromHours(6), LatencyWarning = TimeSpan.FromSeconds(5), ClockDriftWarning = TimeSpan.FromDays(2),
+            RestartTolerance = TimeSpan.FromDays(1),
+        }, clock);
+
+        await health.RunSiteAsync(site.Id, Ct);
+        var requests = HardeningRequests(device);
+        Assert.Equal(3, requests);
+        var readAt = (await StateAsync(camera.Id)).Camera.HardeningCheckedAt!.Value;
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await health.RunSiteAsync(site.Id, Ct);
+        Assert.Equal(requests, HardeningRequests(device)); // within the interval, nothing changed: no read
+
+        // The tenant's profile is saved after that read (profiles are stamped by the real clock): the next check reads the settings
+        // again, although the camera's slot is hours away (at least half the interval, CheckCadence).
+        while (DateTimeOffset.UtcNow <= readAt) await Task.Delay(50, Ct);
+        var created = await world.Profiles.CreateAsync(FleetScope.System,
+            new ProfileInput { TenantId = site.TenantId, Name = "Tenant default", Settings = new ProfileSettings { CloudAccessAllowed = false } }, Ct);
+        Assert.True(created.Succeeded, created.Message);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await health.RunSiteAsync(site.Id, Ct);
+        Assert.Equal(requests + 3, HardeningRequests(device));
+        Assert.Equal(clock.GetUtcNow(), (await StateAsync(camera.Id)).Camera.HardeningCheckedAt);
+    }
+
+    [Fact]
     public async Task A_resource_the_device_lacks_gives_no_finding_and_a_broken_read_keeps_the_last_one()
     {
         var camera = Testing.TestFleet.NewCamera(Guid.NewGuid(), address: "10.0.0.5");
