@@ -13,8 +13,9 @@ public sealed record FleetBenchOptions
     public int SadpDevices { get; init; } = 1_000;
     /// <summary>Sightings reconciled in one run (known, moved and new devices); 0 skips it.</summary>
     public int ReconcileSightings { get; init; } = 10_000;
-    /// <summary>Steady-state sweeps measured after the cold one (the reported sweep is their median by wall time).</summary>
-    public int SteadySweeps { get; init; } = 3;
+    /// <summary>Steady-state sweeps measured after the cold one, each followed by its own ceiling (the reported sweep is their median
+    /// by wall time; sweep vs ceiling is the median of the pairs' ratios). Five: three pairs were too few on a noisy machine.</summary>
+    public int SteadySweeps { get; init; } = 5;
     /// <summary>
     /// Seconds from one sweep's start to the next (the <c>* * * * *</c> schedule: 60). The slow reads (settings, picture decode) fall
     /// due per minute of the application's clock, so a shorter interval measures fewer of them than production makes.

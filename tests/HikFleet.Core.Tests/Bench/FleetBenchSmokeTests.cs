@@ -75,4 +75,26 @@ public sealed class FleetBenchSmokeTests
         Assert.InRange(meter, api * 0.9, api * 1.1);
         Assert.True(meter > 10 << 20, $"{meter} bytes");
     }
+
+    [Fact]
+    public void Sweep_vs_ceiling_is_the_median_of_the_pairs_ratios_not_the_median_sweeps_own_pair()
+    {
+        // 100 requests in 1 s against a ceiling of 100 requests in `ceiling` s: that pair's ratio is 100 × ceiling %.
+        static SteadySweep Pair(double sweepSeconds, double ceilingSeconds) => new(
+            new PhaseFigures("sweep", 25, sweepSeconds, 1, 0, 100, 100, 0, 0, 0, 0), 0, 0,
+            new PhaseFigures("ceiling", 25, ceilingSeconds, 1, 0, 100, 100, 0, 0, 0, 0));
+
+        // The round-7 run: the median sweep by wall time (1.19 s) met a fast ceiling; its own pair read 46 %.
+        var result = new FleetBenchResult
+        {
+            Options = new FleetBenchOptions(), Machine = MachineInfo.Read(), SteadySweeps = [Pair(1.00, 0.61), Pair(1.19, 0.5474), Pair(1.36, 0.68)],
+        };
+        result.Sweep = result.SteadySweeps[1].Figures;
+        result.Ceiling = result.SteadySweeps[1].Ceiling;
+        Assert.Equal(46, result.SteadySweeps[1].PercentOfCeiling, 0);
+        Assert.Equal(50, result.SweepPercentOfCeiling, 0);
+        // An even number of pairs: the mean of the middle two.
+        result.SteadySweeps.Add(Pair(1, 0.70));
+        Assert.Equal(55.5, result.SweepPercentOfCeiling, 1);
+    }
 }
