@@ -303,7 +303,7 @@ public static class FleetBenchmark
             if (allocations is not null)
             {
                 foreach (var (type, mb) in allocations.Stop(25)) log($"  allocated (sampled) {mb,8:F1} MB  {type}");
-                foreach (var (what, value) in allocations.GcFigures().OrderBy(p => p.Key, StringComparer.Ordinal)) log($"  GC: {what} {value:F1}");
+                LogGcFigures(allocations, "GC", log);
             }
 
             await using var check = await contexts.CreateDbContextAsync(ct);
@@ -312,18 +312,18 @@ public static class FleetBenchmark
             log($"  {Describe(figures)}; settings read {settings}, pictures decoded {decoded}");
             // Its ceiling at once, in the same minute: the machine is shared, and a ceiling measured minutes apart from its sweep
             // compared two different loads (the same code gave 29-42 % that way).
-            using var ceilingAllocations = options.AllocationProfile && k == 0 ? new AllocationProfiler() : null;
-            ceilingAllocations?.Start();
             // The sweep's writes wake PostgreSQL's background work (autovacuum of the rows a sweep updates, checkpoints). A ceiling
             // that ran beside it would be slowed by work the sweep caused and flatter the ratio (one run read 66 % with 0.6 CPU s of
             // PostgreSQL in each ceiling): it waits until the server is quiet.
             var waited = await WaitForQuietPostgresAsync(TimeSpan.FromSeconds(options.QuietPostgresSeconds), ct);
             if (waited > TimeSpan.FromMilliseconds(300)) log($"  (waited {waited.TotalSeconds:F1} s for PostgreSQL's background work to finish)");
+            using var ceilingAllocations = options.AllocationProfile && k == 0 ? new AllocationProfiler() : null;
+            ceilingAllocations?.Start();
             var (ceiling, failures) = await CeilingPassAsync(services, options, sites, counter, requests, log, ct);
             if (ceilingAllocations is not null)
             {
                 ceilingAllocations.Stop(0);
-                foreach (var (what, value) in ceilingAllocations.GcFigures().OrderBy(p => p.Key, StringComparer.Ordinal)) log($"  ceiling GC: {what} {value:F1}");
+                LogGcFigures(ceilingAllocations, "ceiling GC", log);
             }
 
             result.CeilingFailures += failures;
@@ -553,6 +553,11 @@ public static class FleetBenchmark
     }
 
     // ---------------------------------------------------------------- helpers
+
+    private static void LogGcFigures(AllocationProfiler profiler, string label, Action<string> log)
+    {
+        foreach (var (what, value) in profiler.GcFigures().OrderBy(p => p.Key, StringComparer.Ordinal)) log($"  {label}: {what} {value:F1}");
+    }
 
     /// <summary>Waits until the local PostgreSQL processes use under 5 % of a core over a quarter second (at most
     /// <paramref name="limit"/>); returns how long it waited. No local server: returns at once.</summary>

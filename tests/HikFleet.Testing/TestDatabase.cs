@@ -1,6 +1,7 @@
 using Xunit;
 using HikFleet.Core.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
@@ -50,10 +51,13 @@ public class TestDatabase : IAsyncLifetime
         await new FleetDatabaseMigrator(new SingleContextFactory(this), NullLogger<FleetDatabaseMigrator>.Instance).MigrateAsync();
     }
 
-    public FleetDbContext CreateContext()
+    /// <summary>A context on this database, configured as the application configures it, with the given interceptors (to capture,
+    /// explain or interrupt what it sends).</summary>
+    public FleetDbContext CreateContext(params IInterceptor[] interceptors)
     {
         var options = new DbContextOptionsBuilder<FleetDbContext>();
         FleetDatabase.Configure(options, ConnectionString);
+        if (interceptors.Length > 0) options.AddInterceptors(interceptors);
         return new FleetDbContext(options.Options);
     }
 

@@ -383,10 +383,11 @@ public sealed class HealthCheckService
                 LEFT JOIN camera_snapshots AS p ON p.camera_id = c.id
                 LEFT JOIN LATERAL (SELECT h.at, h.finding_codes FROM health_samples AS h
                                    WHERE h.camera_id = c.id ORDER BY h.at DESC LIMIT {Math.Max(0, history)}) AS s ON true
+                ORDER BY s.at DESC
                 """).ToListAsync(ct);
         var snapshots = new Dictionary<Guid, CameraSnapshot>();
         var restarts = new Dictionary<Guid, int>();
-        var recent = new Dictionary<Guid, List<(DateTimeOffset At, List<string> Codes)>>();
+        var recent = new Dictionary<Guid, List<List<string>>>(); // each camera's samples' codes, newest first
         foreach (var row in rows)
         {
             if (row.HasPicture && !snapshots.ContainsKey(row.CameraId))
@@ -401,11 +402,9 @@ public sealed class HealthCheckService
             }
 
             restarts[row.CameraId] = row.Restarts;
-            if (row.SampleAt is { } at)
-            {
-                if (!recent.TryGetValue(row.CameraId, out var samples)) recent.Add(row.CameraId, samples = []);
-                samples.Add((at, row.SampleCodes ?? []));
-            }
+            if (row.SampleAt is null) continue;
+            if (!recent.TryGetValue(row.CameraId, out var codes)) recent.Add(row.CameraId, codes = []);
+            codes.Add(row.SampleCodes ?? []);
         }
 
         var written = new List<HealthState>();
@@ -419,8 +418,7 @@ public sealed class HealthCheckService
                 var previousSettings = findings[camera.Id].Where(f => HealthFindings.SettingsCodes.Contains(f.Code))
                     .Select(f => new HealthFinding(f.Code, f.Severity, f.Summary, f.Evidence ?? "", f.Fix ?? "")).ToList();
                 var verdict = HealthEvaluator.Evaluate(camera, obs, previousSnapshot, restarts.GetValueOrDefault(camera.Id), context, previousSettings);
-                var recentCodes = recent.TryGetValue(camera.Id, out var samples) ? samples.OrderByDescending(r => r.At).Select(r => r.Codes).ToList() : [];
-                Apply(db, camera, obs, verdict, findings[camera.Id].ToList(), previousSnapshot, recentCodes, now);
+                Apply(db, camera, obs, verdict, findings[camera.Id].ToList(), previousSnapshot, recent.GetValueOrDefault(camera.Id) ?? [], now);
                 written.Add(camera.Health);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

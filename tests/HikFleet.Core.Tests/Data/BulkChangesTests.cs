@@ -41,10 +41,7 @@ public sealed class BulkChangesTests(MigratedDatabase database) : IClassFixture<
         var at = new DateTimeOffset(2026, 11, 27, 8, 30, 0, TimeSpan.FromHours(2));
         uint before;
         var commands = new CommandCapture();
-        var options = new DbContextOptionsBuilder<FleetDbContext>();
-        FleetDatabase.Configure(options, database.ConnectionString);
-        options.AddInterceptors(commands);
-        await using (var db = new FleetDbContext(options.Options))
+        await using (var db = database.CreateContext(commands))
         {
             var cameras = await db.Cameras.Where(c => ids.Contains(c.Id)).OrderBy(c => c.Name).ToListAsync(Ct);
             before = cameras[0].Version;

@@ -135,13 +135,7 @@ public sealed class HealthBatchPlanTests(HealthTestFleet fixture) : IClassFixtur
     {
         private readonly Explainer _explainer = new(plans);
 
-        public FleetDbContext CreateDbContext()
-        {
-            var options = new DbContextOptionsBuilder<FleetDbContext>();
-            FleetDatabase.Configure(options, database.ConnectionString);
-            options.AddInterceptors(_explainer);
-            return new FleetDbContext(options.Options);
-        }
+        public FleetDbContext CreateDbContext() => database.CreateContext(_explainer);
     }
 
     private sealed class Explainer(ConcurrentQueue<(string Sql, string Plan)> plans) : DbCommandInterceptor

@@ -57,13 +57,7 @@ public sealed class CameraSearchWorld : TestDatabase
 
     private sealed class Contexts(CameraSearchWorld world) : IDbContextFactory<FleetDbContext>
     {
-        public FleetDbContext CreateDbContext()
-        {
-            var options = new DbContextOptionsBuilder<FleetDbContext>();
-            FleetDatabase.Configure(options, world.ConnectionString);
-            options.AddInterceptors(world.Capture);
-            return new FleetDbContext(options.Options);
-        }
+        public FleetDbContext CreateDbContext() => world.CreateContext(world.Capture);
     }
 }
 

@@ -31,10 +31,7 @@ public sealed class OperationGatesTests(MigratedDatabase database) : IClassFixtu
         {
             await SetStateAsync(running, OperationState.Waiting);
             var failAfter = new FailAfterStatement(k, () => SetStateAsync(running, OperationState.Failed));
-            var options = new DbContextOptionsBuilder<FleetDbContext>();
-            FleetDatabase.Configure(options, database.ConnectionString);
-            options.AddInterceptors(failAfter);
-            await using var db = new FleetDbContext(options.Options);
+            await using var db = database.CreateContext(failAfter);
             if (k == 0) await SetStateAsync(running, OperationState.Failed);
             var op = await db.Operations.AsNoTracking().SingleAsync(o => o.Id == next, Ct);
             failAfter.Arm();
