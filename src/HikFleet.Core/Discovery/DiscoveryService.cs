@@ -5,6 +5,7 @@ using HikFleet.Core.Common;
 using HikFleet.Core.Data;
 using HikFleet.Core.Data.Entities;
 using HikFleet.Core.Devices;
+using HikFleet.Core.Jobs;
 using HikFleet.Core.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -117,7 +118,7 @@ public sealed class DiscoveryService(
         else
         {
             var triggeredBy = scope.UserName ?? "system";
-            jobs.Enqueue<SiteDiscoveryJob>(job => job.ExecuteAsync(siteId, triggeredBy, CancellationToken.None));
+            jobs.EnqueueInteractive<SiteDiscoveryJob>(job => job.ExecuteAsync(siteId, triggeredBy, CancellationToken.None));
             result = ServiceResult.Ok(siteId);
         }
 

@@ -11,6 +11,23 @@ namespace HikFleet.Core.Jobs;
 public static class FleetJobs
 {
     /// <summary>
+    /// Jobs a person started and is waiting for ("Scan now"). Every worker takes them before background work, and one worker
+    /// serves nothing else: health sweeps, PoE polls (each waiting out its SNMP timeout when a switch is down) and scheduled
+    /// discovery can occupy all the other workers for minutes on a large fleet, and an operator's scan must not queue behind them.
+    /// </summary>
+    public const string InteractiveQueue = "interactive";
+
+    /// <summary>Background work: recurring and scheduled jobs, operations, alert delivery.</summary>
+    public const string DefaultQueue = "default";
+
+    /// <summary>Workers of the main server (both queues); the interactive queue has one more of its own.</summary>
+    public static int WorkerCount => Math.Max(4, Environment.ProcessorCount * 2);
+
+    /// <summary>Queues a job on <see cref="InteractiveQueue"/>.</summary>
+    public static string EnqueueInteractive<T>(this IBackgroundJobClient jobs, System.Linq.Expressions.Expression<Func<T, Task>> call) =>
+        jobs.Create(Job.FromExpression(call), new Hangfire.States.EnqueuedState(InteractiveQueue));
+
+    /// <summary>
     /// Registers Hangfire's storage and activator as this host's own singletons before <c>AddHangfire</c> (which only
     /// TryAdds them). Hangfire otherwise falls back to process-wide statics, and two hosts in one process (tests, or
     /// a web node and an agent) would run each other's jobs against the wrong database.
@@ -48,8 +65,15 @@ public static class FleetJobs
         {
             services.AddHangfireServer((sp, options) =>
             {
-                options.WorkerCount = Math.Max(4, Environment.ProcessorCount * 2);
-                options.Queues = ["default"];
+                options.WorkerCount = WorkerCount;
+                options.Queues = [InteractiveQueue, DefaultQueue];
+                options.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+            });
+            // The interactive queue's own worker (a second server in the process; its schedulers share the storage's locks).
+            services.AddHangfireServer((sp, options) =>
+            {
+                options.WorkerCount = 1;
+                options.Queues = [InteractiveQueue];
                 options.SchedulePollingInterval = TimeSpan.FromSeconds(1);
             });
         }

@@ -361,7 +361,7 @@ public sealed class DiscoveryReconciliationTests : IAsyncLifetime
         Assert.True(ok.Succeeded, ok.Message);
 
         var storage = world.Services.GetRequiredService<Hangfire.JobStorage>();
-        var enqueued = storage.GetMonitoringApi().EnqueuedJobs("default", 0, 50);
+        var enqueued = storage.GetMonitoringApi().EnqueuedJobs(Jobs.FleetJobs.InteractiveQueue, 0, 50);
         Assert.Contains(enqueued, j => j.Value.Job.Type == typeof(SiteDiscoveryJob) && j.Value.Job.Args.Contains(site.Id));
         await using var db = world.Db();
         var audits = await db.AuditEntries.AsNoTracking().Where(e => e.Action == "discovery.scan" && e.SiteId == site.Id).ToListAsync(Ct);

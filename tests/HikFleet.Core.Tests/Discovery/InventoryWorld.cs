@@ -166,10 +166,14 @@ internal sealed class InventoryWorld : IAsyncDisposable
     }
 
     /// <summary>Waits (bounded) for a simulator condition that changes asynchronously.</summary>
-    public static async Task EventuallyAsync(Func<bool> condition, string what, CancellationToken ct, int timeoutMs = 8000)
+    public static Task EventuallyAsync(Func<bool> condition, string what, CancellationToken ct, int timeoutMs = 8000) =>
+        EventuallyAsync(() => Task.FromResult(condition()), what, ct, timeoutMs);
+
+    /// <summary>Waits (bounded) for a condition read asynchronously (a database row).</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, CancellationToken ct, int timeoutMs = 8000)
     {
         var until = DateTime.UtcNow.AddMilliseconds(timeoutMs);
-        while (!condition())
+        while (!await condition())
         {
             Assert.True(DateTime.UtcNow < until, $"timed out waiting for: {what}");
             await Task.Delay(20, ct);
