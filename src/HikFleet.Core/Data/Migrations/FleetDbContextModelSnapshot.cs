@@ -875,6 +875,8 @@ namespace HikFleet.Core.Data.Migrations
                         .HasDatabaseName("ix_camera_findings_camera_id_code");
 
                     b.ToTable("camera_findings", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 80);
                 });
 
             modelBuilder.Entity("HikFleet.Core.Data.Entities.CameraSnapshot", b =>
@@ -913,6 +915,8 @@ namespace HikFleet.Core.Data.Migrations
                         .HasName("pk_camera_snapshots");
 
                     b.ToTable("camera_snapshots", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 70);
                 });
 
             modelBuilder.Entity("HikFleet.Core.Data.Entities.ConfigurationBackup", b =>
