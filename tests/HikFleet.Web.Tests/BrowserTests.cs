@@ -360,7 +360,10 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
         await page.FillAsync("#username", user);
         await page.FillAsync("#password", password);
         await page.ClickAsync("[data-testid=sign-in]");
-        await page.WaitForURLAsync(u => !u.Contains("/account/login", StringComparison.Ordinal));
+        // Signed in = the layout names the user. Waiting for that element, not for the landing page's "load" event: in two CI runs
+        // under full load the URL had moved on but the wait for "load" ran out its 30 s with the page already there.
+        await page.Locator("[data-testid=signed-in-user]", new PageLocatorOptions { HasText = user })
+            .WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
     }
 
     private static Task StopAsync(Process app) => RunningApp.KillAsync(app);
@@ -372,7 +375,9 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
         string log;
         lock (output) log = output.ToString();
         var pages = _pages.Select((p, i) => $"page {i}: {p.Url}");
-        Assert.Fail($"{e.Message}\n{string.Join("\n", pages)}\napp output:\n{log[^Math.Min(4000, log.Length)..]}");
+        // The test's own frames of the exception: which step waited (the failure's stack ends in this method).
+        var steps = (e.StackTrace ?? "").Split('\n').Where(l => l.Contains(nameof(BrowserTests), StringComparison.Ordinal)).Select(l => l.Trim());
+        Assert.Fail($"{e.Message}\nat: {string.Join(" <- ", steps)}\n{string.Join("\n", pages)}\napp output:\n{log[^Math.Min(4000, log.Length)..]}");
         return Task.CompletedTask;
     }
 
