@@ -221,7 +221,8 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
         }
     }
 
-    private (Process App, string Url, System.Text.StringBuilder Output) StartApp(string vaultKeys, Dictionary<string, string>? more = null)
+    private (Process App, string Url, System.Text.StringBuilder Output) StartApp(string vaultKeys, Dictionary<string, string>? more = null,
+        TestDatabase? on = null)
     {
         var environment = new Dictionary<string, string>
         {
@@ -235,7 +236,7 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
             ["Serilog__MinimumLevel__Default"] = "Warning",
         };
         foreach (var (key, value) in more ?? []) environment[key] = value;
-        return RunningApp.Start(database.ConnectionString, environment);
+        return RunningApp.Start((on ?? database).ConnectionString, environment);
     }
 
     [Fact]
@@ -258,16 +259,20 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
         Assert.False(fresh.Activated);
 
         var keys = VaultKeyRing.NewKeyLine();
+        // A database of its own, as `run` on a fresh machine has: the shared one holds the other browser tests' cameras (sealed
+        // with their vault keys) and PoE switches, which this app would sweep and poll every minute alongside the demo fleet.
+        await using var demo = new MigratedDatabase();
+        await demo.InitializeAsync();
         var (app, url, output) = StartApp(keys, new Dictionary<string, string>
         {
             ["Sadp__Port"] = fleet.SadpPort!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Sadp__QuietWindow"] = "00:00:00.800", ["Sadp__ProbeRounds"] = "2", ["Sadp__ProbeInterval"] = "00:00:00.200",
             ["Sadp__MaxDuration"] = "00:00:04", ["Sadp__CommandTimeout"] = "00:00:02",
-        });
+        }, demo);
         try
         {
             await WaitHealthyAsync(url, app, output);
-            var (seeded, seedErr, _) = await DemoSeedRun.SeedAsync(database.ConnectionString, keys, Ct, "--devices", $"http://127.0.0.1:{controlPort}/devices");
+            var (seeded, seedErr, _) = await DemoSeedRun.SeedAsync(demo.ConnectionString, keys, Ct, "--devices", $"http://127.0.0.1:{controlPort}/devices");
             Assert.True(seeded == 0, seedErr);
 
             using var playwright = await Playwright.CreateAsync();
@@ -286,7 +291,7 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
 
             // The factory-fresh camera of the third simulated site: Scan now on its site, select it, adopt (activated with a
             // generated strong password kept in the vault).
-            await using (var db = database.CreateContext())
+            await using (var db = demo.CreateContext())
             {
                 var store12 = await db.Sites.AsNoTracking().SingleAsync(s => s.Name == "Store 12", Ct);
                 await page.GotoAsync($"/discovery?site={store12.Id}");
@@ -302,7 +307,7 @@ public sealed class BrowserTests(MigratedDatabase database) : IClassFixture<Migr
             Camera? adopted = null;
             while (DateTime.UtcNow < until)
             {
-                await using var check = database.CreateContext();
+                await using var check = demo.CreateContext();
                 adopted = await check.Cameras.AsNoTracking().SingleOrDefaultAsync(c => c.SerialNumber == fresh.Serial, Ct);
                 if (fresh.Activated && adopted?.Lifecycle == CameraLifecycle.Managed) break;
                 await Task.Delay(200, Ct);
