@@ -14,8 +14,10 @@ public static class FleetJobs
     /// Jobs a person started and is waiting for ("Scan now"). Every worker takes them before background work, and one worker
     /// serves nothing else: health sweeps, PoE polls (each waiting out its SNMP timeout when a switch is down) and scheduled
     /// discovery can occupy all the other workers for minutes on a large fleet, and an operator's scan must not queue behind them.
+    /// The name is "critical" because Hangfire.PostgreSql fetches the queues of a server in alphabetical order, not in the order
+    /// they are listed (its fetch orders by fetched-at, queue name, job id): it must sort before <see cref="DefaultQueue"/>.
     /// </summary>
-    public const string InteractiveQueue = "interactive";
+    public const string InteractiveQueue = "critical";
 
     /// <summary>Background work: recurring and scheduled jobs, operations, alert delivery.</summary>
     public const string DefaultQueue = "default";

@@ -63,7 +63,17 @@ public sealed class ScanNowQueueTests : IAsyncLifetime
         }
     }
 
-    /// <summary>A background job that holds its worker until the test releases it (or a minute passes).</summary>
+    [Fact]
+    public void The_interactive_queue_sorts_before_the_default_one()
+    {
+        // Hangfire.PostgreSql takes the queues a worker listens to in name order (ORDER BY fetchedat, queue, jobid), whatever order
+        // the server lists them in: only a name before "default" lets every worker of the main server take a scan first.
+        Assert.True(string.CompareOrdinal(FleetJobs.InteractiveQueue, FleetJobs.DefaultQueue) < 0,
+            $"queue '{FleetJobs.InteractiveQueue}' would be fetched after '{FleetJobs.DefaultQueue}'");
+    }
+
+    /// <summary>A background job that holds its worker until the test releases it (or five minutes pass, well beyond the test's
+    /// own waits: a blocker giving up early would free its worker and let the extra background job run).</summary>
     public sealed class BlockingJob
     {
         private static readonly ConcurrentDictionary<Guid, (TaskCompletionSource Gate, int[] Running)> Gates = new();
@@ -79,7 +89,7 @@ public sealed class ScanNowQueueTests : IAsyncLifetime
         {
             var (gate, running) = For(key);
             Interlocked.Increment(ref running[0]);
-            await gate.Task.WaitAsync(TimeSpan.FromMinutes(1));
+            await gate.Task.WaitAsync(TimeSpan.FromMinutes(5));
         }
     }
 }
