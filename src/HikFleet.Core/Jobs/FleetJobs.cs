@@ -1,7 +1,9 @@
+using System.Linq.Expressions;
 using Hangfire;
 using Hangfire.Common;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
+using Hangfire.States;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -26,8 +28,8 @@ public static class FleetJobs
     public static int WorkerCount => Math.Max(4, Environment.ProcessorCount * 2);
 
     /// <summary>Queues a job on <see cref="InteractiveQueue"/>.</summary>
-    public static string EnqueueInteractive<T>(this IBackgroundJobClient jobs, System.Linq.Expressions.Expression<Func<T, Task>> call) =>
-        jobs.Create(Job.FromExpression(call), new Hangfire.States.EnqueuedState(InteractiveQueue));
+    public static string EnqueueInteractive<T>(this IBackgroundJobClient jobs, Expression<Func<T, Task>> call) =>
+        jobs.Create(Job.FromExpression(call), new EnqueuedState(InteractiveQueue));
 
     /// <summary>
     /// Registers Hangfire's storage and activator as this host's own singletons before <c>AddHangfire</c> (which only
@@ -71,12 +73,13 @@ public static class FleetJobs
                 options.Queues = [InteractiveQueue, DefaultQueue];
                 options.SchedulePollingInterval = TimeSpan.FromSeconds(1);
             });
-            // The interactive queue's own worker (a second server in the process; its schedulers share the storage's locks).
+            // The interactive queue's own worker: a second server in the process. Hangfire gives every server its own delayed and
+            // recurring job schedulers; the main server's poll every second already, so this one's keep Hangfire's default pace
+            // instead of doubling those queries (both take the storage's locks, so nothing is triggered twice either way).
             services.AddHangfireServer((sp, options) =>
             {
                 options.WorkerCount = 1;
                 options.Queues = [InteractiveQueue];
-                options.SchedulePollingInterval = TimeSpan.FromSeconds(1);
             });
         }
 

@@ -13,20 +13,14 @@ namespace HikFleet.Core.Tests.Discovery;
 /// "Scan now" is a person waiting at the discovery page: it must run while background jobs (a site's health sweep, a PoE poll waiting
 /// out its SNMP timeout) occupy every worker of the main Hangfire server.
 /// </summary>
-public sealed class ScanNowQueueTests : IAsyncLifetime
+public sealed class ScanNowQueueTests(MigratedDatabase database) : IClassFixture<MigratedDatabase>
 {
-    private readonly MigratedDatabase _database = new();
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask InitializeAsync() => _database.InitializeAsync();
-
-    public ValueTask DisposeAsync() => _database.DisposeAsync();
 
     [Fact]
     public async Task A_scan_asked_for_runs_while_background_jobs_hold_every_other_worker()
     {
-        await using var world = await InventoryWorld.StartAsync(_database, Ct, jobs: true);
+        await using var world = await InventoryWorld.StartAsync(database, Ct, jobs: true);
         var site = await world.SiteAsync();
         var device = world.Fleet.AddDevice(new DeviceSpec { Activated = false });
         var key = Guid.NewGuid();
